@@ -1,0 +1,125 @@
+"""Load and validate the knowledge base: departments.yml plus one curated file per department."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from knowledge.schema import Catalogue, DepartmentFile, DepartmentRef, Duty, Organization
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+class KnowledgeError(ValueError):
+    """Bad knowledge data; the message names the file, the department and the field."""
+
+
+@dataclass(frozen=True)
+class Department:
+    """Everything the assistant knows about one department."""
+
+    id: str
+    org: str
+    name: str
+    zh: str
+    organization: Organization
+    duties: tuple[Duty, ...]
+    aliases_en: tuple[str, ...] = ()
+    aliases_zh: tuple[str, ...] = ()
+    examples_en: tuple[str, ...] = ()
+    examples_zh: tuple[str, ...] = ()
+
+    @property
+    def hotline(self) -> str:
+        return self.organization.hotline
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    """All departments, in departments.yml order, with lookups by id."""
+
+    organizations: dict[str, Organization]
+    departments: tuple[Department, ...]
+    fingerprint: str
+    _by_id: dict[str, Department] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self._by_id.update({d.id: d for d in self.departments})
+
+    def get(self, department_id: str) -> Department:
+        return self._by_id[department_id]
+
+    def __contains__(self, department_id: object) -> bool:
+        return department_id in self._by_id
+
+    @property
+    def ids(self) -> list[str]:
+        return [d.id for d in self.departments]
+
+
+def _read_yaml(path: Path) -> object:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise KnowledgeError(f"{path}: not valid YAML: {exc}") from exc
+    except OSError as exc:
+        raise KnowledgeError(f"{path}: cannot read: {exc}") from exc
+
+
+def _validate(model: type[BaseModel], data: object, path: Path, who: str) -> BaseModel:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"field '{'.'.join(str(p) for p in err['loc']) or '<root>'}': {err['msg']}" for err in exc.errors()
+        )
+        raise KnowledgeError(f"{path}: department {who}: {problems}") from exc
+
+
+def load_knowledge(data_dir: Path = DATA_DIR) -> KnowledgeBase:
+    """Read and validate everything; raise KnowledgeError naming the first bad place."""
+    catalogue_path = data_dir / "departments.yml"
+    catalogue = _validate(Catalogue, _read_yaml(catalogue_path), catalogue_path, "<catalogue>")
+    assert isinstance(catalogue, Catalogue)
+    files_dir = data_dir / "departments"
+    known = {ref.id for ref in catalogue.departments}
+    strays = sorted(p.stem for p in files_dir.glob("*.yml") if p.stem not in known)
+    if strays:
+        raise KnowledgeError(f"{files_dir}: files for unknown department ids {strays}; ids come from {catalogue_path}")
+    digest = hashlib.sha256(catalogue_path.read_bytes())
+    departments = []
+    for ref in catalogue.departments:
+        path = files_dir / f"{ref.id}.yml"
+        if not path.exists():
+            raise KnowledgeError(f"{path}: missing; every department in {catalogue_path} needs its file")
+        digest.update(path.read_bytes())
+        departments.append(_department(ref, path, catalogue.organizations[ref.org]))
+    return KnowledgeBase(
+        organizations=dict(catalogue.organizations),
+        departments=tuple(departments),
+        fingerprint=digest.hexdigest()[:16],
+    )
+
+
+def _department(ref: DepartmentRef, path: Path, organization: Organization) -> Department:
+    data = _read_yaml(path)
+    curated = _validate(DepartmentFile, data, path, ref.id)
+    assert isinstance(curated, DepartmentFile)
+    if curated.id != ref.id:
+        raise KnowledgeError(f"{path}: department {ref.id}: field 'id' is {curated.id!r}, expected {ref.id!r}")
+    return Department(
+        id=ref.id,
+        org=ref.org,
+        name=ref.name,
+        zh=ref.zh,
+        organization=organization,
+        duties=tuple(curated.duties),
+        aliases_en=tuple(curated.aliases.en),
+        aliases_zh=tuple(curated.aliases.zh),
+        examples_en=tuple(curated.examples.en),
+        examples_zh=tuple(curated.examples.zh),
+    )

@@ -1,0 +1,89 @@
+"""The shape of the curated knowledge: validated with pydantic so bad data fails loudly."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+OrgId = Literal["hrss", "hpf"]
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]")
+
+
+def _needs_cjk(value: str) -> str:
+    if not _CJK.search(value):
+        raise ValueError(f"must be Chinese text, got {value!r}")
+    return value.strip()
+
+
+def _needs_latin(value: str) -> str:
+    if not _LATIN.search(value):
+        raise ValueError(f"must be English text, got {value!r}")
+    return value.strip()
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Organization(_Strict):
+    """One of the two agencies, as departments.yml describes it."""
+
+    name: str
+    aliases: list[str] = []
+    zh: str
+    hotline: str = Field(pattern=r"^\d{5}$")
+    seed: str
+
+
+class DepartmentRef(_Strict):
+    """A department's identity from the departments.yml contract."""
+
+    id: str = Field(pattern=r"^(hrss|hpf)\.[a-z0-9-]+$")
+    org: OrgId
+    name: str
+    zh: str
+
+
+class Catalogue(_Strict):
+    """departments.yml: the contract for ids, names and organisations."""
+
+    organizations: dict[OrgId, Organization]
+    departments: list[DepartmentRef]
+
+
+class Duty(_Strict):
+    """One single duty: the seed's English sentence and a faithful Chinese translation."""
+
+    en: str
+    zh: str
+
+    _en = field_validator("en")(_needs_latin)
+    _zh = field_validator("zh")(_needs_cjk)
+
+
+class Bilingual(_Strict):
+    en: list[str] = []
+    zh: list[str] = []
+
+    @field_validator("en")
+    @classmethod
+    def _en_items(cls, values: list[str]) -> list[str]:
+        return [_needs_latin(v) for v in values]
+
+    @field_validator("zh")
+    @classmethod
+    def _zh_items(cls, values: list[str]) -> list[str]:
+        return [_needs_cjk(v) for v in values]
+
+
+class DepartmentFile(_Strict):
+    """One curated file under knowledge/data/departments/: what a department does."""
+
+    id: str
+    seed_heading: str = Field(min_length=2)
+    aliases: Bilingual
+    duties: list[Duty] = Field(min_length=1)
+    examples: Bilingual = Bilingual()

@@ -1,0 +1,45 @@
+"""Turn the knowledge base into passages: the units that are embedded and searched."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Literal
+
+from knowledge.loader import Department, KnowledgeBase
+
+Kind = Literal["name", "alias", "duty", "example"]
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One searchable text. `duty` is the index of the duty it states (or -1)."""
+
+    department: str
+    kind: Kind
+    lang: str
+    text: str
+    duty: int = -1
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def department_passages(dept: Department, *, with_examples: bool = True) -> list[Passage]:
+    org = dept.organization
+    rows = [
+        Passage(dept.id, "name", "en", f"{dept.name} of the {org.name}"),
+        Passage(dept.id, "name", "zh", f"{org.zh}{dept.zh}"),
+    ]
+    rows += [Passage(dept.id, "alias", "en", a) for a in dept.aliases_en]
+    rows += [Passage(dept.id, "alias", "zh", a) for a in dept.aliases_zh]
+    for i, duty in enumerate(dept.duties):
+        rows += [Passage(dept.id, "duty", "en", duty.en, i), Passage(dept.id, "duty", "zh", duty.zh, i)]
+    if with_examples:
+        rows += [Passage(dept.id, "example", "en", e) for e in dept.examples_en]
+        rows += [Passage(dept.id, "example", "zh", e) for e in dept.examples_zh]
+    return rows
+
+
+def build_passages(kb: KnowledgeBase, *, with_examples: bool = True) -> list[Passage]:
+    """Every passage of every department, in a stable order."""
+    return [p for d in kb.departments for p in department_passages(d, with_examples=with_examples)]

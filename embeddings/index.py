@@ -1,0 +1,114 @@
+"""The dense index: FAISS inner-product search over normalised passage embeddings, saved with its metadata.
+
+A manifest records a fingerprint of (knowledge, encoder, corpus format); `build_index` re-encodes only when
+that fingerprint changed, so an unchanged knowledge base rebuilds in well under a second.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import faiss
+import numpy as np
+from tqdm import tqdm
+
+from embeddings.corpus import Passage
+from embeddings.encoders import Encoder
+
+CORPUS_FORMAT = 1
+MANIFEST = "manifest.json"
+DEFAULT_INDEX_DIR = Path("var/index")
+
+
+class IndexMissingError(FileNotFoundError):
+    """No usable index on disk; the message says which command builds it."""
+
+
+def fingerprint(knowledge_fingerprint: str, encoder_name: str, passages: list[Passage]) -> str:
+    digest = hashlib.sha256(f"{CORPUS_FORMAT}|{knowledge_fingerprint}|{encoder_name}".encode())
+    for p in passages:
+        digest.update(f"{p.department}|{p.kind}|{p.lang}|{p.duty}|{p.text}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+@dataclass
+class DenseIndex:
+    """Passages plus their FAISS index: build once, query many."""
+
+    passages: list[Passage]
+    index: faiss.Index
+    encoder_name: str
+    fingerprint: str
+
+    def search(self, query_vector: np.ndarray, k: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Cosine similarities and passage positions, best first (all passages when k is None)."""
+        k = min(k or len(self.passages), len(self.passages))
+        scores, ids = self.index.search(np.ascontiguousarray(query_vector.reshape(1, -1), dtype=np.float32), k)
+        return scores[0], ids[0]
+
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        faiss.write_index(self.index, str(directory / "passages.faiss"))
+        (directory / "passages.json").write_text(
+            json.dumps([p.to_dict() for p in self.passages], ensure_ascii=False), encoding="utf-8"
+        )
+        manifest = {
+            "fingerprint": self.fingerprint,
+            "encoder": self.encoder_name,
+            "passages": len(self.passages),
+            "dim": self.index.d,
+            "built_at": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        }
+        (directory / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+
+    @classmethod
+    def load(cls, directory: Path) -> "DenseIndex":
+        manifest_path = directory / MANIFEST
+        if not manifest_path.exists():
+            raise IndexMissingError(f"No index at {directory}. Build it with: whohandles index (or: make index)")
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+            rows = json.loads((directory / "passages.json").read_text(encoding="utf-8"))
+            index = faiss.read_index(str(directory / "passages.faiss"))
+        except (OSError, ValueError, RuntimeError) as exc:
+            raise IndexMissingError(f"Index at {directory} is unreadable ({exc}). Rebuild it: whohandles index") from exc
+        return cls([Passage(**r) for r in rows], index, manifest["encoder"], manifest["fingerprint"])
+
+
+def read_fingerprint(directory: Path) -> str | None:
+    try:
+        return json.loads((directory / MANIFEST).read_text(encoding="utf-8"))["fingerprint"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def encode_passages(encoder: Encoder, passages: list[Passage], batch_size: int = 64, progress: bool = True) -> np.ndarray:
+    texts = [p.text for p in passages]
+    chunks = []
+    for start in tqdm(range(0, len(texts), batch_size), desc="encoding passages", unit="batch", disable=not progress):
+        chunks.append(encoder.encode_document(texts[start : start + batch_size]))
+    return np.vstack(chunks).astype(np.float32)
+
+
+def build_index(
+    encoder: Encoder,
+    encoder_name: str,
+    passages: list[Passage],
+    knowledge_fingerprint: str,
+    directory: Path = DEFAULT_INDEX_DIR,
+    progress: bool = True,
+) -> tuple[DenseIndex, bool]:
+    """Return the index for these passages and whether it had to be (re)encoded."""
+    wanted = fingerprint(knowledge_fingerprint, encoder_name, passages)
+    if read_fingerprint(directory) == wanted:
+        return DenseIndex.load(directory), False
+    vectors = encode_passages(encoder, passages, progress=progress)
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    index.add(vectors)
+    dense = DenseIndex(passages, index, encoder_name, wanted)
+    dense.save(directory)
+    return dense, True

@@ -1,0 +1,198 @@
+"""The retrieval engine: dense + BM25 fused, aggregated to departments, with a calibrated verdict.
+
+Load once, answer many: `Engine.load()` reads the knowledge base, the encoder and the saved FAISS index;
+`engine.ask(question)` returns an `Answer`. No globals: all state lives in the Engine object.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from embeddings import DenseIndex, Encoder, IndexMissingError, Passage, build_index, build_passages, load_encoder
+from embeddings.encoders import encoder_name
+from embeddings.index import DEFAULT_INDEX_DIR, fingerprint
+from knowledge.loader import Department, KnowledgeBase, load_knowledge
+from retrieval.language import detect_language
+from retrieval.lexical import LexicalIndex
+from retrieval.tokenize import tokens
+from retrieval.types import Answer, Evidence, RankedDepartment, Verdict
+
+MAX_QUERY_CHARS = 500
+
+
+@dataclass(frozen=True)
+class Tuning:
+    """Fusion and decision constants, set on our own held-out examples and out-of-scope questions
+    (never on the dev or test questions). See retrieval/calibrate.py."""
+
+    lexical_weight: float = 0.08  # weight of the BM25 score relative to the best department's
+    temperature: float = 0.02  # softmax temperature over fused department scores
+    inscope_center: float = 0.84  # dense cosine at which a question is as likely in scope as not
+    inscope_scale: float = 0.02
+    lexical_center: float = 0.5  # share of query tokens the corpus knows, at the in-scope midpoint
+    answer_threshold: float = 0.30  # below this confidence: no answer
+    clarify_margin: float = 0.15  # top-1 minus top-2 probability below this: ask which one
+
+
+@dataclass(frozen=True)
+class Signals:
+    passages: np.ndarray  # cosine per passage
+    dense: np.ndarray  # best cosine per department
+    bm25: np.ndarray  # BM25 per department
+    known: float  # share of query tokens the corpus knows
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+class Engine:
+    """Ranks departments for a question. Build with `Engine.load()` or `Engine.from_parts()`."""
+
+    def __init__(self, knowledge: KnowledgeBase, dense: DenseIndex, encoder: Encoder, tuning: Tuning = Tuning()):
+        self.knowledge = knowledge
+        self.dense = dense
+        self.encoder = encoder
+        self.tuning = tuning
+        self._ids = knowledge.ids
+        self._position = {d: i for i, d in enumerate(self._ids)}
+        self._passage_department = np.array([self._position[p.department] for p in dense.passages])
+        self.lexical = LexicalIndex(dense.passages, self._ids)
+        self._names = _name_table(knowledge)
+
+    # ---- construction ----------------------------------------------------------------------------
+    @classmethod
+    def load(cls, index_dir: Path = DEFAULT_INDEX_DIR, encoder: str | None = None) -> "Engine":
+        """Load a built index; raise IndexMissingError (saying how to fix it) when absent or stale."""
+        knowledge = load_knowledge()
+        dense = DenseIndex.load(index_dir)
+        name = encoder_name(encoder)
+        if dense.fingerprint != fingerprint(knowledge.fingerprint, name, build_passages(knowledge)):
+            raise IndexMissingError(
+                f"The index at {index_dir} is out of date for this knowledge base or encoder ({name}). "
+                "Rebuild it: whohandles index"
+            )
+        return cls(knowledge, dense, load_encoder(name))
+
+    @classmethod
+    def build(
+        cls, index_dir: Path = DEFAULT_INDEX_DIR, encoder: str | None = None, progress: bool = True
+    ) -> tuple["Engine", bool]:
+        """Build (or reuse) the index on disk and return the engine and whether it re-encoded."""
+        knowledge = load_knowledge()
+        name = encoder_name(encoder)
+        model = load_encoder(name)
+        dense, rebuilt = build_index(model, name, build_passages(knowledge), knowledge.fingerprint, index_dir, progress)
+        return cls(knowledge, dense, model), rebuilt
+
+    # ---- questions ---------------------------------------------------------------------------------
+    def ask(self, question: str, k: int = 3) -> Answer:
+        """Rank departments for a question (Chinese or English) and decide answer / clarify / no answer."""
+        query = re.sub(r"\s+", " ", question or "").strip()[:MAX_QUERY_CHARS]
+        language = detect_language(query)
+        if not query or not tokens(query) and not re.search(r"\w", query):
+            return Answer(question, language, "no_answer", 0.0, 0.0)
+        signals = self.signals(query)
+        lexical = signals.bm25 / signals.bm25.max() if signals.bm25.max() > 0 else signals.bm25
+        fused = signals.dense + self.tuning.lexical_weight * lexical
+        probs = np.exp((fused - fused.max()) / self.tuning.temperature)
+        probs /= probs.sum()
+        order = np.argsort(-probs)[: max(k, 2)]
+        margin = float(probs[order[0]] - probs[order[1]])
+        inscope = _sigmoid((signals.dense.max() - self.tuning.inscope_center) / self.tuning.inscope_scale)
+        inscope = max(inscope, _sigmoid(8 * (signals.known - self.tuning.lexical_center)) * inscope**0.5)
+        confidence = float(probs[order[0]] * inscope)
+        verdict = self._verdict(confidence, margin)
+        ranked = tuple(
+            self._ranked(self._ids[i], float(probs[i] * inscope), signals.passages, query) for i in order[:k]
+        )
+        return Answer(question, language, verdict, round(confidence, 4), round(margin, 4), ranked)
+
+    def signals(self, query: str) -> "Signals":
+        """The raw evidence for one query: dense and BM25 scores per department (catalogue order)."""
+        passage_scores = self._passage_scores(query)
+        bm25, known = self.lexical.scores(query)
+        return Signals(passage_scores, self._department_max(passage_scores), bm25, known)
+
+    def _verdict(self, confidence: float, margin: float) -> Verdict:
+        if confidence < self.tuning.answer_threshold:
+            return "no_answer"
+        return "clarify" if margin < self.tuning.clarify_margin else "answer"
+
+    def _passage_scores(self, query: str) -> np.ndarray:
+        vector = self.encoder.encode_query([query])[0]
+        scores, ids = self.dense.search(vector)
+        ordered = np.empty(len(ids), dtype=np.float32)
+        ordered[ids] = scores
+        return ordered
+
+    def _department_max(self, passage_scores: np.ndarray) -> np.ndarray:
+        best = np.full(len(self._ids), -1.0, dtype=np.float32)
+        np.maximum.at(best, self._passage_department, passage_scores)
+        return best
+
+    def _ranked(self, dept_id: str, score: float, passage_scores: np.ndarray, query: str) -> RankedDepartment:
+        dept = self.knowledge.get(dept_id)
+        query_tokens = set(tokens(query))
+        best_by_duty: dict[int, float] = {}
+        for pos, passage in enumerate(self.dense.passages):
+            if passage.department == dept_id and passage.kind == "duty":
+                overlap = len(query_tokens & set(tokens(passage.text))) / (len(query_tokens) or 1)
+                value = float(passage_scores[pos]) + 0.1 * overlap
+                best_by_duty[passage.duty] = max(best_by_duty.get(passage.duty, -1.0), value)
+        top = sorted(best_by_duty.items(), key=lambda kv: -kv[1])[:3]
+        evidence = tuple(Evidence(dept.duties[i].en, dept.duties[i].zh, round(s, 4)) for i, s in top)
+        return _ranked_department(dept, round(score, 4), evidence)
+
+    # ---- departments by name -------------------------------------------------------------------------
+    def find_department(self, text: str) -> str | None:
+        """The id of the department a message names ("what does the Wage Office do?"), if exactly one."""
+        folded = (text or "").lower()
+        hits = [(len(name), dept_id) for name, dept_id in self._names if name in folded]
+        if not hits:
+            return None
+        longest = max(length for length, _ in hits)
+        candidates = {d for length, d in hits if length == longest}
+        if len(candidates) > 1:
+            org = _org_hint(folded)
+            candidates = {d for d in candidates if d.startswith(f"{org}.")} if org else candidates
+        return candidates.pop() if len(candidates) == 1 else None
+
+    def describe(self, dept_id: str) -> RankedDepartment:
+        """A department with all its duties as evidence (for "what does X do?")."""
+        dept = self.knowledge.get(dept_id)
+        return _ranked_department(dept, 1.0, tuple(Evidence(d.en, d.zh, 1.0) for d in dept.duties))
+
+
+def _ranked_department(dept: Department, score: float, evidence: tuple[Evidence, ...]) -> RankedDepartment:
+    org = dept.organization
+    return RankedDepartment(dept.id, dept.org, dept.name, dept.zh, org.name, org.zh, org.hotline, score, evidence)
+
+
+_NAME_WORDS = re.compile(r"(office|division|department|commission|committee|处|室|办|部|委)\)?）?$", re.I)
+
+
+def _name_table(knowledge: KnowledgeBase) -> list[tuple[str, str]]:
+    """(lower-cased name, id) for every full name, bracketed name and name-like alias."""
+    table = []
+    for dept in knowledge.departments:
+        names = {dept.name, dept.zh}
+        for full in (dept.name, dept.zh):
+            names |= {p.strip() for p in re.split(r"[()（）]", full) if len(p.strip()) >= 2}
+        names |= {a for a in (*dept.aliases_en, *dept.aliases_zh) if _NAME_WORDS.search(a)}
+        table += [(n.lower(), dept.id) for n in names if len(n) >= 2]
+    return table
+
+
+def _org_hint(folded: str) -> str | None:
+    if re.search(r"公积金|provident|housing fund|hpf|12329", folded):
+        return "hpf"
+    if re.search(r"人社|人力资源|社保|social security|hrss|12333|labor|labour", folded):
+        return "hrss"
+    return None
+

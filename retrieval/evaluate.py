@@ -1,0 +1,144 @@
+"""Measure the engine on a labelled JSONL file (lines of {"question", "lang", "kind", "expected": [ids]}).
+
+Prints per-language and per-kind top-1/top-3/MRR, out-of-scope accuracy, latency, and the same figures for
+BM25-only and dense-only rankings on the same run; the last line is one JSON object with the headline figures.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from retrieval.engine import Engine
+
+
+class EvalFileError(ValueError):
+    """The evaluation file is missing or malformed; the message names the line."""
+
+
+@dataclass(frozen=True)
+class Case:
+    question: str
+    expected: tuple[str, ...]
+    lang: str
+    kind: str
+
+
+def read_cases(path: Path, known_ids: set[str]) -> list[Case]:
+    if not path.exists():
+        raise EvalFileError(f"{path}: no such file")
+    cases = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            case = Case(str(row["question"]), tuple(row["expected"]), row.get("lang", "?"), row.get("kind", "?"))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise EvalFileError(f"{path}:{number}: expected a JSON object with 'question' and 'expected' ({exc})")
+        unknown = set(case.expected) - known_ids
+        if unknown:
+            raise EvalFileError(f"{path}:{number}: unknown department ids {sorted(unknown)}")
+        cases.append(case)
+    if not cases:
+        raise EvalFileError(f"{path}: no questions")
+    return cases
+
+
+@dataclass
+class Tally:
+    """Running figures for one slice (a language, a kind, or everything)."""
+
+    ranks: list[int | None] = field(default_factory=list)  # 1-based rank of the first expected id, in-scope only
+    oos: list[bool] = field(default_factory=list)  # out-of-scope questions: refused?
+    refused_in_scope: int = 0
+
+    def add(self, case: Case, ranking: list[str], refused: bool) -> None:
+        if not case.expected:
+            self.oos.append(refused)
+            return
+        hits = [i + 1 for i, d in enumerate(ranking) if d in case.expected]
+        self.ranks.append(None if refused else (hits[0] if hits else None))
+        self.refused_in_scope += refused
+
+    def figures(self) -> dict:
+        n = len(self.ranks)
+        top = lambda k: sum(1 for r in self.ranks if r and r <= k) / n if n else None  # noqa: E731
+        return {
+            "n": n,
+            "top1": _round(top(1)),
+            "top3": _round(top(3)),
+            "mrr": _round(sum(1 / r for r in self.ranks if r) / n) if n else None,
+            "oos_n": len(self.oos),
+            "oos_acc": _round(sum(self.oos) / len(self.oos)) if self.oos else None,
+            "refused_in_scope": _round(self.refused_in_scope / n) if n else None,
+        }
+
+
+def _round(x: float | None) -> float | None:
+    return None if x is None else round(x, 3)
+
+
+def evaluate(engine: Engine, cases: list[Case]) -> dict:
+    """Run every case through the engine (fused) and the two single-signal baselines."""
+    ids = engine.knowledge.ids
+    slices: dict[str, dict[str, Tally]] = {m: defaultdict(Tally) for m in ("fused", "bm25", "dense")}
+    latencies = []
+    engine.ask("warm-up 预热")
+    for case in cases:
+        start = time.perf_counter()
+        answer = engine.ask(case.question, k=len(ids))
+        latencies.append((time.perf_counter() - start) * 1000)
+        signals = engine.signals(case.question)
+        rankings = {
+            "fused": ([d.id for d in answer.departments], answer.verdict == "no_answer"),
+            "bm25": ([ids[i] for i in np.argsort(-signals.bm25)], False),
+            "dense": ([ids[i] for i in np.argsort(-signals.dense)], False),
+        }
+        for mode, (ranking, refused) in rankings.items():
+            for key in ("all", f"lang:{case.lang}", f"kind:{case.kind}"):
+                slices[mode][key].add(case, ranking, refused)
+    report = {mode: {k: t.figures() for k, t in sorted(s.items())} for mode, s in slices.items()}
+    report["latency_ms"] = {
+        "p50": round(statistics.median(latencies), 1),
+        "p95": round(float(np.percentile(latencies, 95)), 1),
+    }
+    return report
+
+
+def headline(report: dict, n: int) -> dict:
+    fused = report["fused"]
+    return {
+        "n": n,
+        "top1": fused["all"]["top1"],
+        "top3": fused["all"]["top3"],
+        "mrr": fused["all"]["mrr"],
+        "oos_acc": fused["all"]["oos_acc"],
+        "p50_ms": report["latency_ms"]["p50"],
+        "p95_ms": report["latency_ms"]["p95"],
+        "zh_top1": fused.get("lang:zh", {}).get("top1"),
+        "en_top1": fused.get("lang:en", {}).get("top1"),
+    }
+
+
+def format_report(report: dict) -> str:
+    lines = [f"{'slice':<22}{'mode':<7}{'n':>4}{'top1':>7}{'top3':>7}{'mrr':>7}{'oos_acc':>9}{'refused':>9}"]
+    for key in report["fused"]:
+        for mode in ("fused", "bm25", "dense"):
+            f = report[mode][key]
+            cell = lambda v: "-" if v is None else f"{v:.3f}"  # noqa: E731
+            oos = cell(f["oos_acc"]) if mode == "fused" else "-"
+            refused = cell(f["refused_in_scope"]) if mode == "fused" else "-"
+            lines.append(
+                f"{key if mode == 'fused' else '':<22}{mode:<7}{f['n']:>4}{cell(f['top1']):>7}{cell(f['top3']):>7}"
+                f"{cell(f['mrr']):>7}{oos:>9}{refused:>9}"
+            )
+    lat = report["latency_ms"]
+    lines.append(f"latency per query (fused engine): p50 {lat['p50']} ms, p95 {lat['p95']} ms")
+    return "\n".join(lines)

@@ -1,0 +1,31 @@
+"""BM25 over one document per department (names, aliases, duties and examples in both languages)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+import numpy as np
+from rank_bm25 import BM25Okapi
+
+from embeddings.corpus import Passage
+from retrieval.tokenize import tokens
+
+
+class LexicalIndex:
+    """Department-level BM25: strong on hotline agents' terse keyword queries."""
+
+    def __init__(self, passages: list[Passage], department_ids: list[str]) -> None:
+        docs: dict[str, list[str]] = defaultdict(list)
+        for p in passages:
+            docs[p.department] += tokens(p.text)
+        self.department_ids = department_ids
+        self._vocabulary = set().union(*docs.values())
+        self._bm25 = BM25Okapi([docs[d] for d in department_ids])
+
+    def scores(self, query: str) -> tuple[np.ndarray, float]:
+        """BM25 score per department (catalogue order) and the share of query tokens the corpus knows."""
+        query_tokens = tokens(query)
+        if not query_tokens:
+            return np.zeros(len(self.department_ids)), 0.0
+        known = sum(t in self._vocabulary for t in query_tokens) / len(query_tokens)
+        return np.asarray(self._bm25.get_scores(query_tokens)), known

@@ -1,0 +1,59 @@
+"""What the retrieval engine returns: plain, JSON-ready data for actions, CLI and web."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Literal
+
+Language = Literal["en", "zh"]
+Verdict = Literal["answer", "clarify", "no_answer"]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A duty sentence that justifies a department, in both languages."""
+
+    en: str
+    zh: str
+    score: float
+
+
+@dataclass(frozen=True)
+class RankedDepartment:
+    """One department in a ranking. `score` is the calibrated confidence in [0, 1]."""
+
+    id: str
+    org: str
+    name: str
+    zh: str
+    org_name: str
+    org_zh: str
+    hotline: str
+    score: float
+    evidence: tuple[Evidence, ...] = ()
+
+    def evidence_in(self, language: Language, limit: int = 3) -> list[str]:
+        return [getattr(e, language) for e in self.evidence[:limit]]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The engine's answer to one question.
+
+    verdict: "answer" when the top department is clear, "clarify" when the top two are close,
+    "no_answer" when no listed department is likely to cover the question.
+    """
+
+    query: str
+    language: Language
+    verdict: Verdict
+    confidence: float
+    margin: float
+    departments: tuple[RankedDepartment, ...] = field(default_factory=tuple)
+
+    @property
+    def top(self) -> RankedDepartment | None:
+        return self.departments[0] if self.departments else None
+
+    def to_dict(self) -> dict:
+        return asdict(self)

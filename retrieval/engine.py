@@ -30,12 +30,12 @@ class Tuning:
     """Fusion and decision constants, set on our own held-out examples and out-of-scope questions
     (never on the dev or test questions). See retrieval/calibrate.py."""
 
-    lexical_weight: float = 0.08  # weight of the BM25 score relative to the best department's
+    lexical_weight: float = 0.06  # weight of the BM25 score relative to the best department's
     temperature: float = 0.02  # softmax temperature over fused department scores
-    inscope_center: float = 0.84  # dense cosine at which a question is as likely in scope as not
-    inscope_scale: float = 0.02
-    lexical_center: float = 0.5  # share of query tokens the corpus knows, at the in-scope midpoint
-    answer_threshold: float = 0.30  # below this confidence: no answer
+    # logistic in-scope model over Signals.inscope_features(), fitted by retrieval/calibrate.py
+    inscope_weights: tuple[float, float, float] = (44.43, 65.75, 4.9)
+    inscope_bias: float = -62.45
+    answer_threshold: float = 0.15  # below this confidence: no answer
     clarify_margin: float = 0.15  # top-1 minus top-2 probability below this: ask which one
 
 
@@ -44,11 +44,16 @@ class Signals:
     passages: np.ndarray  # cosine per passage
     dense: np.ndarray  # best cosine per department
     bm25: np.ndarray  # BM25 per department
-    known: float  # share of query tokens the corpus knows
+    known: float  # share of the query's BM25 weight on tokens the corpus knows
+
+    def inscope_features(self) -> np.ndarray:
+        """What separates questions a department handles from the rest: a department standing out in
+        dense similarity (best minus median cosine), the best cosine itself, and known vocabulary."""
+        return np.array([self.dense.max() - np.median(self.dense), self.dense.max(), self.known])
 
 
 def _sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-x))
+    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, x))))
 
 
 class Engine:
@@ -63,6 +68,10 @@ class Engine:
         self._position = {d: i for i, d in enumerate(self._ids)}
         self._passage_department = np.array([self._position[p.department] for p in dense.passages])
         self.lexical = LexicalIndex(dense.passages, self._ids)
+        self._duty_passages: dict[str, list[tuple[int, int, frozenset[str]]]] = {d: [] for d in self._ids}
+        for pos, passage in enumerate(dense.passages):
+            if passage.kind == "duty":
+                self._duty_passages[passage.department].append((pos, passage.duty, frozenset(tokens(passage.text))))
         self._names = _name_table(knowledge)
 
     # ---- construction ----------------------------------------------------------------------------
@@ -104,14 +113,18 @@ class Engine:
         probs /= probs.sum()
         order = np.argsort(-probs)[: max(k, 2)]
         margin = float(probs[order[0]] - probs[order[1]])
-        inscope = _sigmoid((signals.dense.max() - self.tuning.inscope_center) / self.tuning.inscope_scale)
-        inscope = max(inscope, _sigmoid(8 * (signals.known - self.tuning.lexical_center)) * inscope**0.5)
+        inscope = self.inscope_probability(signals)
         confidence = float(probs[order[0]] * inscope)
         verdict = self._verdict(confidence, margin)
         ranked = tuple(
             self._ranked(self._ids[i], float(probs[i] * inscope), signals.passages, query) for i in order[:k]
         )
         return Answer(question, language, verdict, round(confidence, 4), round(margin, 4), ranked)
+
+    def inscope_probability(self, signals: "Signals") -> float:
+        """Calibrated probability that some listed department handles the question."""
+        z = float(np.dot(self.tuning.inscope_weights, signals.inscope_features())) + self.tuning.inscope_bias
+        return _sigmoid(z)
 
     def signals(self, query: str) -> "Signals":
         """The raw evidence for one query: dense and BM25 scores per department (catalogue order)."""
@@ -140,11 +153,10 @@ class Engine:
         dept = self.knowledge.get(dept_id)
         query_tokens = set(tokens(query))
         best_by_duty: dict[int, float] = {}
-        for pos, passage in enumerate(self.dense.passages):
-            if passage.department == dept_id and passage.kind == "duty":
-                overlap = len(query_tokens & set(tokens(passage.text))) / (len(query_tokens) or 1)
-                value = float(passage_scores[pos]) + 0.1 * overlap
-                best_by_duty[passage.duty] = max(best_by_duty.get(passage.duty, -1.0), value)
+        for pos, duty, duty_tokens in self._duty_passages[dept_id]:
+            overlap = len(query_tokens & duty_tokens) / (len(query_tokens) or 1)
+            value = float(passage_scores[pos]) + 0.1 * overlap
+            best_by_duty[duty] = max(best_by_duty.get(duty, -1.0), value)
         top = sorted(best_by_duty.items(), key=lambda kv: -kv[1])[:3]
         evidence = tuple(Evidence(dept.duties[i].en, dept.duties[i].zh, round(s, 4)) for i, s in top)
         return _ranked_department(dept, round(score, 4), evidence)

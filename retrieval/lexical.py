@@ -23,9 +23,11 @@ class LexicalIndex:
         self._bm25 = BM25Okapi([docs[d] for d in department_ids])
 
     def scores(self, query: str) -> tuple[np.ndarray, float]:
-        """BM25 score per department (catalogue order) and the share of query tokens the corpus knows."""
+        """BM25 score per department (catalogue order) and the IDF-weighted share of query tokens the corpus knows."""
         query_tokens = tokens(query)
         if not query_tokens:
             return np.zeros(len(self.department_ids)), 0.0
-        known = sum(t in self._vocabulary for t in query_tokens) / len(query_tokens)
+        unseen = max(self._bm25.idf.values())  # weight an unknown token like the rarest known one
+        weights = [self._bm25.idf.get(t, unseen) for t in query_tokens]
+        known = sum(w for t, w in zip(query_tokens, weights) if t in self._vocabulary) / (sum(weights) or 1.0)
         return np.asarray(self._bm25.get_scores(query_tokens)), known

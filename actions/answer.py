@@ -1,0 +1,134 @@
+"""action_answer: which department handles the user's question.
+
+The retrieval engine decides: "answer" → the department, its organisation, 1–3 duty sentences and the
+hotline; "clarify" → buttons for the top 2–3 departments (actions/clarify.py handles the choice);
+"no_answer" → an honest "not covered" with both hotlines, and the question is recorded for the knowledge
+base's maintainers (feedback.store).
+
+NLU's intent only makes the engine stricter: for out_of_scope and nlu_fallback the action still runs (NLU can
+be wrong about scope) but answers only on a clear "answer" verdict — no clarification for off-topic text.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import messages, payload
+from actions.context import Turn, apologise_on_error, read_turn
+from actions.engine import get_engine
+from retrieval import Answer, Engine, RankedDepartment
+
+logger = logging.getLogger(__name__)
+
+STRICT_INTENTS = {"out_of_scope", "nlu_fallback"}
+MAX_EVIDENCE = 3
+EVIDENCE_SPREAD = 0.1  # show a further duty only if it scores within this of the best one
+MAX_OPTIONS = 3
+OPTION_SHARE = 0.3  # offer a third department only if its score is this share of the first's
+
+
+def pick_evidence(d: RankedDepartment, language: str) -> list[str]:
+    """1–3 duty sentences that justify `d`, best first."""
+    if not d.evidence:
+        return []
+    best = d.evidence[0].score
+    chosen = [e for e in d.evidence[:MAX_EVIDENCE] if e.score >= best - EVIDENCE_SPREAD]
+    return [getattr(e, language) for e in chosen or d.evidence[:1]]
+
+
+def duty_indices(engine: Engine, dept_id: str, evidence_en: list[str]) -> list[int]:
+    duties = [d.en for d in engine.knowledge.get(dept_id).duties]
+    return [duties.index(e) for e in evidence_en if e in duties]
+
+
+def send_answer(dispatcher: CollectingDispatcher, engine: Engine, d: RankedDepartment, language: str) -> list[Any]:
+    """The department answer: text, then the payload; slots remember the department for follow-ups."""
+    evidence = pick_evidence(d, language)
+    dispatcher.utter_message(text=messages.answer(d, evidence, language))
+    payload.send(dispatcher, "department_answer", language, [(d, evidence)])
+    shown = duty_indices(engine, d.id, pick_evidence(d, "en"))
+    return [
+        SlotSet("last_departments", [d.id]),
+        SlotSet("shown_duties", shown),
+        SlotSet("candidates", None),
+        SlotSet("pending_question", None),
+    ]
+
+
+def clarify_options(result: Answer) -> list[RankedDepartment]:
+    ranked = list(result.departments[:MAX_OPTIONS])
+    top = ranked[0].score if ranked else 0.0
+    return ranked[:2] + [d for d in ranked[2:] if top and d.score >= OPTION_SHARE * top]
+
+
+def send_clarify(dispatcher: CollectingDispatcher, result: Answer, turn: Turn) -> list[Any]:
+    options = clarify_options(result)
+    evidence = [pick_evidence(d, turn.language) for d in options]
+    buttons = [
+        {"title": messages.clarify_button(n, d, turn.language), "payload": f'/choose_option{{"department":"{d.id}"}}'}
+        for n, d in enumerate(options, start=1)
+    ]
+    dispatcher.utter_message(text=messages.clarify(options, evidence, turn.language), buttons=buttons)
+    payload.send(dispatcher, "clarify", turn.language, list(zip(options, evidence)))
+    ids = [d.id for d in options]
+    return [
+        SlotSet("candidates", ids),
+        SlotSet("pending_question", turn.text),
+        SlotSet("last_departments", ids),
+        SlotSet("shown_duties", []),
+    ]
+
+
+_store_lock = threading.Lock()
+_store: Any = None
+
+
+def record_unanswered(sender: str, question: str, language: str) -> None:
+    """Keep the question for whoever maintains knowledge/ (never fails the answer)."""
+    global _store
+    try:
+        from feedback.store import FeedbackStore
+    except ImportError:  # the feedback package is optional
+        return
+    try:
+        with _store_lock:
+            if _store is None:
+                _store = FeedbackStore()
+        _store.record_unanswered(sender, question, language)
+    except Exception:
+        logger.warning("could not record an unanswered question", exc_info=True)
+
+
+def send_no_answer(dispatcher: CollectingDispatcher, engine: Engine, turn: Turn) -> list[Any]:
+    dispatcher.utter_message(text=messages.no_answer(engine.knowledge, turn.language))
+    payload.send(dispatcher, "no_answer", turn.language, [])
+    if turn.text and not turn.is_payload:
+        record_unanswered(turn.sender, turn.text, turn.language)
+    return [SlotSet("candidates", None), SlotSet("pending_question", None)]
+
+
+def respond(dispatcher: CollectingDispatcher, engine: Engine, turn: Turn, strict: bool = False) -> list[Any]:
+    """Ask the engine about the turn's text and send the answer, clarification or no-answer."""
+    result = engine.ask(turn.text, k=MAX_OPTIONS)
+    if result.verdict == "answer" and result.top is not None:
+        return send_answer(dispatcher, engine, result.top, turn.language)
+    if result.verdict == "clarify" and not strict and len(result.departments) >= 2:
+        return send_clarify(dispatcher, result, turn)
+    return send_no_answer(dispatcher, engine, turn)
+
+
+class ActionAnswer(Action):
+    def name(self) -> str:
+        return "action_answer"
+
+    @apologise_on_error
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[Any]:
+        engine = get_engine()
+        turn = read_turn(tracker, engine)
+        return respond(dispatcher, engine, turn, strict=turn.intent in STRICT_INTENTS)

@@ -1,0 +1,40 @@
+"""The retrieval engine, loaded once per action-server process.
+
+Why lazy + locked: loading reads the knowledge base, the encoder and the FAISS index (a few seconds); the
+action server and the unit tests share `get_engine()`, and a lock makes sure two first requests on two
+threads never load it twice. actions/__init__.py calls it at import so the server is only reported ready
+(GET /health) once the engine is loaded and the first user does not wait.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+
+from retrieval import Engine
+
+_lock = threading.Lock()
+_engine: Engine | None = None
+
+
+def _one_thread() -> None:
+    """Rasa and the action server share 2 cores: keep torch/BLAS to one thread each."""
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ.setdefault(var, "1")
+    try:
+        import torch
+
+        torch.set_num_threads(1)
+    except ImportError:  # an encoder without torch
+        pass
+
+
+def get_engine() -> Engine:
+    """The process-wide Engine; raises retrieval.IndexMissingError ("run `whohandles index`") if absent."""
+    global _engine
+    if _engine is None:
+        with _lock:
+            if _engine is None:
+                _one_thread()
+                _engine = Engine.load()
+    return _engine

@@ -1,0 +1,39 @@
+"""The structured message for integrators, sent with every answer about departments.
+
+Exactly: {"type": "department_answer" | "clarify" | "no_answer" | "department_info",
+          "language": "en" | "zh",
+          "departments": [{"id", "org", "name", "zh", "score", "evidence": [sentence, ...]}, ...]}
+Departments are ranked best first; ids are the ones in knowledge/data/departments.yml; `name` is English,
+`zh` Chinese; `evidence` holds the duty sentences shown to the user, in the answer's language; [] for
+no_answer. Through Rasa's REST channel it arrives after the text as {"recipient_id": ..., "custom": {...}}.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from rasa_sdk.executor import CollectingDispatcher
+
+from retrieval import RankedDepartment
+
+PayloadType = Literal["department_answer", "clarify", "no_answer", "department_info"]
+
+
+def department(d: RankedDepartment, evidence: list[str]) -> dict:
+    return {"id": d.id, "org": d.org, "name": d.name, "zh": d.zh, "score": round(float(d.score), 4), "evidence": evidence}
+
+
+def build(kind: PayloadType, language: str, departments: list[tuple[RankedDepartment, list[str]]]) -> dict:
+    return {"type": kind, "language": language, "departments": [department(d, ev) for d, ev in departments]}
+
+
+def send(
+    dispatcher: CollectingDispatcher,
+    kind: PayloadType,
+    language: str,
+    departments: list[tuple[RankedDepartment, list[str]]] = (),  # type: ignore[assignment]
+) -> dict:
+    """Send the payload as the last message of the turn (call after the text)."""
+    message = build(kind, language, list(departments))
+    dispatcher.utter_message(json_message=message)
+    return message

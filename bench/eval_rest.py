@@ -1,0 +1,94 @@
+"""Accuracy through the REST channel: `make eval-rest FILE=questions.jsonl`.
+
+Each line: {"question": "...", "expected": ["hpf.loans", ...]} ([] = out of scope; an optional "language").
+Every question goes to a new sender. Top-1 is the first department of the first payload that lists
+departments (department_answer, clarify or department_info); a reply with no such payload is "no answer".
+In-scope top-1 counts a hit when that id is among `expected`; out-of-scope accuracy counts replies with no
+department. Starts its own stack unless --url is given. The last line is a JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import uuid
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import httpx
+
+from _common import first_departments, send, stack_or_url
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from bot.lang import detect  # noqa: E402  (same rule as retrieval.detect_language, no engine load)
+
+
+def load(path: Path) -> list[dict]:
+    items = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if line.strip():
+            item = json.loads(line)
+            if not isinstance(item.get("question"), str) or not isinstance(item.get("expected"), list):
+                raise SystemExit(f"{path}:{n}: need {{'question': str, 'expected': [ids]}}")
+            items.append(item)
+    return items
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("file", type=Path)
+    parser.add_argument("--url", help="evaluate a running Rasa server instead of starting one")
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--show-errors", action="store_true")
+    args = parser.parse_args()
+    items = load(args.file)
+
+    with stack_or_url(args.url) as (webhook, _stack), httpx.Client(timeout=60) as client:
+        def ask(item: dict) -> list[str]:
+            return first_departments(send(client, webhook, f"eval-{uuid.uuid4().hex}", item["question"]))
+
+        with ThreadPoolExecutor(args.workers) as pool:
+            answers = list(pool.map(ask, items))
+
+    hits: dict[str, list[int]] = defaultdict(list)
+    oos: list[int] = []
+    errors = []
+    for item, got in zip(items, answers):
+        language = item.get("language") or detect(item["question"])
+        if item["expected"]:
+            ok = bool(got) and got[0] in item["expected"]
+            hits["all"].append(ok)
+            hits[language].append(ok)
+        else:
+            ok = not got
+            oos.append(ok)
+        if not ok:
+            errors.append({"question": item["question"], "expected": item["expected"], "got": got[:3]})
+
+    def rate(values: list[int]) -> float | None:
+        return round(sum(values) / len(values), 4) if values else None
+
+    summary = {
+        "file": str(args.file),
+        "questions": len(items),
+        "top1": rate(hits["all"]),
+        "top1_en": rate(hits["en"]),
+        "top1_zh": rate(hits["zh"]),
+        "in_scope": len(hits["all"]),
+        "out_of_scope": len(oos),
+        "oos_no_department": rate(oos),
+    }
+    print(f"top-1 {summary['top1']} over {summary['in_scope']} in-scope questions "
+          f"(en {summary['top1_en']} / zh {summary['top1_zh']}); out of scope answered with no department: "
+          f"{summary['oos_no_department']} over {summary['out_of_scope']}")
+    if args.show_errors:
+        for error in errors:
+            print(json.dumps(error, ensure_ascii=False))
+    print(json.dumps(summary))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,1 @@
+"""Rasa input channels (loaded by credentials.yml through their module path)."""

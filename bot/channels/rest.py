@@ -1,0 +1,209 @@
+"""Hardened REST input channel, registered in credentials.yml at the stock URL `/webhooks/rest/webhook`.
+
+Why it exists — stock `RestInput` is too trusting for a public widget and third-party integrators:
+- a missing or empty `sender` lands every such user in one shared "default" conversation (a privacy bug):
+  here it is a 400 with a JSON error, as are a body that is not a JSON object and a non-string message;
+- a 20,000-character message blocks stock Rasa for seconds in tokenisation and featurisation: anything over
+  `max_message_chars` gets a polite reply in the user's language and never reaches NLU;
+- an empty or whitespace-only message gets a polite prompt; control characters and undecodable bytes are
+  stripped before NLU (HTML is left as text: replies are JSON and the bot never echoes user input);
+- when the action server is down or fails, Rasa logs the error and replies with nothing: the user gets an
+  apology with both hotlines instead. Rasa would wait up to 300 s for a hung action server; loading this
+  channel applies bot/patches.py, which bounds that wait to `action_timeout` seconds (default 1.5) and
+  removes a 40 ms schema re-check from every custom-action call.
+
+Hotline numbers come from knowledge/data/departments.yml, never from this file.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import unicodedata
+from asyncio import CancelledError
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+import yaml
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+
+from bot import patches
+from bot.lang import detect
+from bot.text import DROP_CATEGORIES, clean_text
+
+logger = logging.getLogger(__name__)
+
+CATALOGUE = Path(__file__).resolve().parents[2] / "knowledge" / "data" / "departments.yml"
+MAX_MESSAGE_CHARS = 2000
+MAX_SENDER_CHARS = 128
+MAX_BODY_BYTES = 256 * 1024
+ACTION_TIMEOUT_S = 1.5
+ACTION_TIMEOUT_ENV = "WHOHANDLES_ACTION_TIMEOUT"
+
+class BadRequest(Exception):
+    """A client error: becomes a 400 with {"error": code, "message": text}."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _hotlines(path: Path = CATALOGUE) -> Dict[str, Dict[str, str]]:
+    """{org: {"name", "zh", "hotline"}} read from the department catalogue."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return {
+        org: {"name": item["name"], "zh": item["zh"], "hotline": str(item["hotline"])}
+        for org, item in data["organizations"].items()
+    }
+
+
+class Replies:
+    """The channel's own bilingual wording (the actions keep theirs in actions/messages.py)."""
+
+    def __init__(self, orgs: Dict[str, Dict[str, str]], max_chars: int) -> None:
+        self.orgs = orgs
+        self.max_chars = max_chars
+
+    def _both(self, language: str) -> str:
+        if language == "zh":
+            return "或".join(f"{o['zh']}热线 {o['hotline']}" for o in self.orgs.values())
+        return " or ".join(f"the {o['name']} hotline {o['hotline']}" for o in self.orgs.values())
+
+    def too_long(self, language: str) -> str:
+        if language == "zh":
+            return (
+                f"您的消息太长了（上限 {self.max_chars} 个字符）。请用一两句话描述您的问题，"
+                "例如“公积金贷款逾期了找哪个部门？”"
+            )
+        return (
+            f"Your message is too long (the limit is {self.max_chars} characters). Please describe your "
+            "problem in a sentence or two, e.g. \"Who handles late provident fund loan repayments?\""
+        )
+
+    def empty(self, language: str) -> str:
+        if language == "zh":
+            return "请输入您的问题，例如“单位拖欠工资找哪个部门？”"
+        return "Please type your question, e.g. \"My employer hasn't paid my wages — who handles that?\""
+
+    def apology(self, language: str) -> str:
+        if language == "zh":
+            return f"抱歉，我暂时无法查询。请拨打{self._both('zh')}。"
+        return f"Sorry, I can't look that up right now. Please call {self._both('en')}."
+
+
+class HardenedRestInput(RestInput):
+    """RestInput with request validation, length limits and an apology when the bot has nothing to say."""
+
+    def __init__(
+        self,
+        max_message_chars: int = MAX_MESSAGE_CHARS,
+        action_timeout: float = ACTION_TIMEOUT_S,
+        catalogue: Path = CATALOGUE,
+    ) -> None:
+        self.max_message_chars = max_message_chars
+        self.replies = Replies(_hotlines(catalogue), max_message_chars)
+        patches.apply(action_timeout)
+
+    @classmethod
+    def name(cls) -> Text:
+        return "rest"  # keeps the stock URL /webhooks/rest/webhook
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "HardenedRestInput":
+        credentials = credentials or {}
+        timeout = float(os.environ.get(ACTION_TIMEOUT_ENV) or credentials.get("action_timeout") or ACTION_TIMEOUT_S)
+        return cls(
+            max_message_chars=int(credentials.get("max_message_chars") or MAX_MESSAGE_CHARS),
+            action_timeout=timeout,
+        )
+
+    # ---- request validation -------------------------------------------------------------------------------
+    def parse_body(self, request: Request) -> Dict[str, Any]:
+        """Return {"sender", "text", "metadata"} or raise BadRequest."""
+        body = request.body or b""
+        if len(body) > MAX_BODY_BYTES:
+            raise BadRequest("body_too_large", f"The request body must be under {MAX_BODY_BYTES} bytes.")
+        try:
+            data = json.loads(body.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            raise BadRequest(
+                "invalid_json",
+                'The request body must be JSON like {"sender": "user-123", "message": "Who handles pensions?"}.',
+            )
+        if not isinstance(data, dict):
+            raise BadRequest("body_not_object", 'The request body must be a JSON object with "sender" and "message".')
+        sender = data.get("sender")
+        if not isinstance(sender, str) or not sender.strip():
+            raise BadRequest(
+                "invalid_sender",
+                '"sender" must be a non-empty string that identifies the conversation (e.g. a random id per user).',
+            )
+        sender = sender.strip()
+        if len(sender) > MAX_SENDER_CHARS or any(unicodedata.category(ch) in DROP_CATEGORIES for ch in sender):
+            raise BadRequest(
+                "invalid_sender", f'"sender" must be at most {MAX_SENDER_CHARS} printable characters.'
+            )
+        message = data.get("message")
+        if not isinstance(message, str):
+            raise BadRequest("invalid_message", '"message" must be a string.')
+        metadata = data.get("metadata")
+        if metadata is not None and not isinstance(metadata, dict):
+            raise BadRequest("invalid_metadata", '"metadata" must be a JSON object when given.')
+        input_channel = data.get("input_channel")
+        if not isinstance(input_channel, str) or not input_channel.strip():
+            input_channel = self.name()
+        return {"sender": sender, "text": message, "metadata": metadata, "input_channel": input_channel}
+
+    # ---- routes -------------------------------------------------------------------------------------------
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("whohandles_rest_webhook", __name__)
+
+        @webhook.listener("before_server_start")
+        async def cap_body_size(app: Any, _loop: Any) -> None:
+            # Sanic's default is 100 MB; nothing a chat client sends comes near MAX_BODY_BYTES * 4.
+            app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES * 4
+
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            agent = getattr(request.app.ctx, "agent", None)
+            ready = bool(agent and agent.is_ready())
+            return response.json({"status": "ok" if ready else "loading"}, status=200 if ready else 503)
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                parsed = self.parse_body(request)
+            except BadRequest as exc:
+                return response.json({"error": exc.code, "message": exc.message}, status=400)
+            sender = parsed["sender"]
+            text = clean_text(parsed["text"])
+            language = detect(text[: self.max_message_chars])
+            if len(text) > self.max_message_chars:
+                return response.json([{"recipient_id": sender, "text": self.replies.too_long(language)}])
+            if not text:
+                return response.json([{"recipient_id": sender, "text": self.replies.empty(language)}])
+
+            collector = CollectingOutputChannel()
+            message = UserMessage(
+                text, collector, sender, input_channel=parsed["input_channel"], metadata=parsed["metadata"]
+            )
+            try:
+                await on_new_message(message)
+            except CancelledError:
+                logger.error("rest.message.timeout sender=%s", sender)
+            except Exception:  # the user still gets an answer; the traceback goes to the log
+                logger.exception("rest.message.failure sender=%s", sender)
+            messages: List[Dict[str, Any]] = list(collector.messages)
+            if not messages:
+                # Rasa replies with nothing only when a custom action failed (server down, timeout, error).
+                messages = [{"recipient_id": sender, "text": self.replies.apology(language)}]
+            return response.json(messages)
+
+        return webhook

@@ -1,0 +1,128 @@
+"""SQLite store for votes and unanswered questions.
+
+Why SQLite: durable, no server, and safe for the two writers we have (the web server records votes, the Rasa
+action server records no_answer questions). WAL mode plus a busy timeout lets both processes write without
+"database is locked" errors; every call opens its own short connection so threads never share one.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from contextlib import closing
+from pathlib import Path
+
+DEFAULT_PATH = Path("var/feedback.db")
+ENV_PATH = "WHOHANDLES_FEEDBACK_DB"
+MAX_TEXT = 4000  # longer inputs are truncated, so one abusive request cannot bloat the file
+VOTES = ("up", "down")
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS votes (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at    REAL    NOT NULL,
+    sender        TEXT    NOT NULL,
+    question      TEXT    NOT NULL,
+    answer        TEXT    NOT NULL,
+    department_id TEXT    NOT NULL,
+    vote          TEXT    NOT NULL CHECK (vote IN ('up', 'down'))
+);
+CREATE TABLE IF NOT EXISTS unanswered (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    created_at REAL    NOT NULL,
+    sender     TEXT    NOT NULL,
+    question   TEXT    NOT NULL,
+    language   TEXT    NOT NULL
+);
+CREATE INDEX IF NOT EXISTS votes_vote ON votes (vote);
+"""
+
+
+def _clean(value: object, name: str, *, required: bool = True) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string")
+    value = value.strip()[:MAX_TEXT]
+    if required and not value:
+        raise ValueError(f"{name} must not be empty")
+    return value
+
+
+class FeedbackStore:
+    """Votes on answers and questions that got no answer. Created on first use.
+
+    path: the SQLite file; default $WHOHANDLES_FEEDBACK_DB or var/feedback.db (relative to the working directory).
+    """
+
+    def __init__(self, path: Path | str | None = None) -> None:
+        self.path = Path(path or os.environ.get(ENV_PATH) or DEFAULT_PATH)
+        self._ready = False
+
+    def _connect(self) -> sqlite3.Connection:
+        if not self._ready:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(self.path, timeout=10.0, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        conn.execute("PRAGMA busy_timeout = 10000")
+        if not self._ready:
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.executescript(_SCHEMA)
+            self._ready = True
+        return conn
+
+    def record_vote(self, sender: str, question: str, answer: str, department_id: str, vote: str) -> int:
+        """Store one 👍/👎 on an answer; returns the vote's row id."""
+        if vote not in VOTES:
+            raise ValueError(f"vote must be one of {VOTES}, not {vote!r}")
+        row = (
+            time.time(),
+            _clean(sender, "sender"),
+            _clean(question, "question"),
+            _clean(answer, "answer", required=False),
+            _clean(department_id, "department_id", required=False),
+            vote,
+        )
+        with closing(self._connect()) as conn:
+            cur = conn.execute(
+                "INSERT INTO votes (created_at, sender, question, answer, department_id, vote)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                row,
+            )
+            return int(cur.lastrowid)
+
+    def record_unanswered(self, sender: str, question: str, language: str) -> None:
+        """Store a question the assistant could not route to any department."""
+        row = (time.time(), _clean(sender, "sender"), _clean(question, "question"), _clean(language, "language"))
+        with closing(self._connect()) as conn:
+            conn.execute("INSERT INTO unanswered (created_at, sender, question, language) VALUES (?, ?, ?, ?)", row)
+
+    def votes(self, limit: int = 100) -> list[dict]:
+        """Most recent votes first (for tests and audits)."""
+        with closing(self._connect()) as conn:
+            rows = conn.execute("SELECT * FROM votes ORDER BY id DESC LIMIT ?", (int(limit),)).fetchall()
+        return [dict(r) for r in rows]
+
+    def gaps(self, limit: int = 100) -> list[dict]:
+        """Questions that got no answer or a 👎, grouped by question text, most frequent and most recent first.
+
+        Each item: question, reason ('no_answer' | 'down'), count, last_seen (unix time), department_id
+        (the department that was wrongly given, '' for no_answer), language ('' when unknown).
+        """
+        sql = """
+            SELECT question, reason, COUNT(*) AS count, MAX(created_at) AS last_seen,
+                   MAX(department_id) AS department_id, MAX(language) AS language
+            FROM (
+                SELECT question, 'no_answer' AS reason, created_at, '' AS department_id, language FROM unanswered
+                UNION ALL
+                SELECT question, 'down' AS reason, created_at, department_id, '' AS language
+                FROM votes WHERE vote = 'down'
+            )
+            GROUP BY lower(question), reason
+            ORDER BY count DESC, last_seen DESC
+            LIMIT ?
+        """
+        with closing(self._connect()) as conn:
+            rows = conn.execute(sql, (max(0, int(limit)),)).fetchall()
+        return [dict(r) for r in rows]

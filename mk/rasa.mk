@@ -1,0 +1,69 @@
+# ---- the Rasa assistant (issue 3) -------------------------------------------------------------------
+# Chain: venvs -> bytecode -> index -> `bot.generate` (knowledge -> NLU data) -> `rasa train` (skipped when
+# nothing changed) -> honcho starts Procfile (rasa, actions, web, ready).
+# Ports and files for the stack; tests/bench start their own stack on other ports (tests/support/stack.py).
+export WHOHANDLES_RASA_PORT    ?= 5005
+export WHOHANDLES_ACTIONS_PORT ?= 5055
+export WHOHANDLES_WEB_PORT     ?= 8080
+export WHOHANDLES_TRACKER_DB   ?= var/tracker.db
+export WHOHANDLES_CORS         ?= http://127.0.0.1:$(WHOHANDLES_WEB_PORT)
+export RASA_TELEMETRY_ENABLED  := false
+export TF_CPP_MIN_LOG_LEVEL    := 3
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+
+MODEL         := models/whohandles.tar.gz
+GENERATED_DIR := bot/data/nlu/generated
+GENERATED     := $(GENERATED_DIR)/.stamp
+RASA_DATA     := $(filter-out $(GENERATED_DIR)/%,$(shell find bot/data -name '*.yml' 2>/dev/null))
+RASA_CODE     := $(wildcard bot/components/*.py) bot/lang.py
+RASA_FILES    := --data bot/data --domain domain.yml --config config.yml
+
+# PYTHONDONTWRITEBYTECODE is set (Makefile, CI): without precompiled bytecode every start recompiles
+# TensorFlow and Rasa (~20 s). Compile the venvs' site-packages once.
+$(VENV_RASA)/.compiled: $(VENV_RASA)/.installed
+	$(RASA_PY) -m compileall -q -j 0 $(VENV_RASA)/lib > /dev/null 2>&1 || true
+	touch $@
+$(VENV_APP)/.compiled: $(VENV_APP)/.installed
+	$(APP_PY) -m compileall -q -j 0 $(VENV_APP)/lib > /dev/null 2>&1 || true
+	touch $@
+
+# Knowledge -> entity lookup/synonyms and intent examples (files rewritten only when their content changes).
+$(GENERATED): $(VENV_APP)/.installed $(KNOWLEDGE) bot/generate.py $(filter bot/data/nlu/%,$(RASA_DATA))
+	$(APP_PY) -m bot.generate
+	touch $@
+
+.PHONY: generate
+generate: $(VENV_APP)/.installed ## Regenerate bot/data/nlu/generated/ from knowledge/
+	$(APP_PY) -m bot.generate
+	touch $(GENERATED)
+
+$(MODEL): $(VENV_RASA)/.compiled $(GENERATED) $(RASA_DATA) $(RASA_CODE) config.yml domain.yml
+	$(RASA) train $(RASA_FILES) --out models --fixed-model-name whohandles
+	touch $@
+
+.PHONY: train
+train: $(VENV_RASA)/.compiled generate ## Train the Rasa model (Rasa skips it when data and config are unchanged)
+	$(RASA) train $(RASA_FILES) --out models --fixed-model-name whohandles
+	touch $(MODEL)
+
+.PHONY: run
+run: $(VENV_APP)/.compiled $(VENV_RASA)/.compiled $(INDEX) $(MODEL) ## Start Rasa :5005, actions :5055 and web :8080; Ctrl-C stops all
+	@mkdir -p var
+	$(VENV_APP)/bin/honcho start -f Procfile
+
+.PHONY: test-rasa
+test-rasa: $(MODEL) ## rasa data validate + test stories (--fail-on-prediction-errors)
+	$(RASA) data validate $(RASA_FILES)
+	$(RASA) test core --stories bot/tests --model $(MODEL) --fail-on-prediction-errors --out results/core
+
+.PHONY: test-e2e
+test-e2e: $(VENV_APP)/.compiled $(VENV_RASA)/.compiled $(INDEX) $(MODEL) ## End-to-end tests over HTTP against real servers
+	$(APP_PY) -m pytest -m e2e tests/e2e -q
+
+.PHONY: bench
+bench: $(VENV_APP)/.compiled $(VENV_RASA)/.compiled $(INDEX) $(MODEL) ## REST latency, throughput, ready time and RSS (N=questions)
+	$(APP_PY) bench/rest_bench.py $(if $(N),--n $(N))
+
+.PHONY: eval-rest
+eval-rest: $(VENV_APP)/.compiled $(VENV_RASA)/.compiled $(INDEX) $(MODEL) ## Top-1 through the REST channel on FILE=path.jsonl
+	$(APP_PY) bench/eval_rest.py $(or $(FILE),../shared/eval/dev.jsonl)

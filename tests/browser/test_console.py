@@ -1,0 +1,57 @@
+"""Hotline agent console in a real browser: keyboard-first lookup, highlights, copy for call notes."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+KEYWORDS = "labour dispute arbitration"
+DEPARTMENT = "hrss.mediation-arbitration"
+ZH_KEYWORDS = "职称评审"
+ZH_DEPARTMENT = "hrss.professional-technical"
+
+
+def _lookup(page, text: str) -> None:
+    page.keyboard.type(text)
+    page.keyboard.press("Enter")
+    page.locator(f'#results[data-query="{text}"]').wait_for(state="attached")
+
+
+def test_console_answers_a_keyword_query_with_the_right_department_first(stack, desktop):
+    page = desktop.page
+    page.goto(stack.web_url + "/agent")
+    assert page.evaluate("document.activeElement.id") == "q", "focus starts in the search box"
+
+    _lookup(page, ZH_KEYWORDS)
+    assert page.locator("#results > li").first.get_attribute("data-department-id") == ZH_DEPARTMENT
+
+    page.keyboard.press("Escape")
+    _lookup(page, KEYWORDS)
+    cards = page.locator("#results > li")
+    assert cards.count() == 3
+    first = cards.first
+    assert first.get_attribute("data-department-id") == DEPARTMENT
+    assert first.locator(".name-zh").text_content().strip()
+    assert first.locator(".hotline").text_content().strip().endswith("12333")
+    assert first.locator("mark").count() >= 1, "matched words are highlighted"
+    assert "%" in first.locator(".conf-num").text_content()
+    ms = int(page.locator("#status").get_attribute("data-ms"))
+    assert ms < 1000, f"lookup took {ms} ms"
+    desktop.shot("console.png")
+
+    page.keyboard.press("Control+Enter")
+    page.locator("#toast").wait_for(state="visible")
+    copied = page.evaluate("document.body.dataset.copied")
+    assert DEPARTMENT in copied and KEYWORDS in copied
+    assert page.evaluate("navigator.clipboard.readText()") == copied
+
+
+def test_console_rejects_nothing_typed_and_renders_html_as_text(stack, desktop):
+    page = desktop.page
+    page.goto(stack.web_url + "/agent")
+    page.keyboard.press("Enter")  # empty: nothing happens, focus stays
+    assert page.evaluate("document.activeElement.id") == "q"
+    _lookup(page, "<img src=x onerror=alert(1)> 公积金")
+    assert page.locator("#results img").count() == 0
+    assert desktop.dialogs == []

@@ -1,0 +1,1 @@
+"""Shared test support: the real stack (tests/support/stack.py)."""

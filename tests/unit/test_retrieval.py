@@ -1,0 +1,75 @@
+"""The engine on hand-written questions in both languages (not from any evaluation file)."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval import Engine, detect_language
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return Engine.load()
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("公积金贷款逾期了找谁", "hpf.loans"),
+        ("my boss hasn't paid our social insurance for three months, who can force him to?", "hrss.labor-inspection"),
+        ("I want to apply for arbitration against my former employer over a labour dispute", "hrss.mediation-arbitration"),
+        ("申请失业保险金的政策是哪个处定的？", "hrss.employment"),
+        ("外国人来上海工作的工作许可归哪里管", "hrss.foreign-experts"),
+        ("provident fund withdrawal rules", "hpf.collection"),
+        ("定点药店刷医保卡违规怎么举报", "hrss.designated-medical"),
+        ("Which office runs the 12329 hotline and the provident fund WeChat account?", "hpf.internet"),
+    ],
+)
+def test_hand_written_questions_rank_the_right_department_first(engine, question, expected):
+    answer = engine.ask(question)
+    assert answer.departments[0].id == expected, [(d.id, d.score) for d in answer.departments]
+    assert answer.verdict in ("answer", "clarify")
+
+
+@pytest.mark.parametrize("question", ["How do I renew my passport?", "推荐一家好吃的火锅店", "what's the weather tomorrow"])
+def test_out_of_scope_gets_no_answer(engine, question):
+    assert engine.ask(question).verdict == "no_answer"
+
+
+def test_answer_carries_names_hotline_and_evidence(engine):
+    answer = engine.ask("公积金贷款逾期了找谁", k=3)
+    top = answer.top
+    assert answer.language == "zh"
+    assert len(answer.departments) == 3
+    assert (top.org, top.hotline, top.zh) == ("hpf", "12329", "贷款管理处")
+    assert 1 <= len(top.evidence) <= 3
+    assert all("贷款" in e.zh or "loan" in e.en.lower() for e in top.evidence)
+    scores = [d.score for d in answer.departments]
+    assert scores == sorted(scores, reverse=True) and 0 <= scores[-1] <= scores[0] <= 1
+
+
+def test_bad_input_never_raises(engine):
+    for text in ["", "   ", "\x00\x01\x02", "？？？", "<img src=x onerror=alert(1)>", "a" * 20000, "🙂" * 50]:
+        answer = engine.ask(text)
+        assert answer.verdict == "no_answer" or answer.departments
+
+
+def test_find_department_by_name(engine):
+    assert engine.find_department("工资处是做什么的") == "hrss.wages"
+    assert engine.find_department("What does the Loan Management Office do?") == "hpf.loans"
+    assert engine.find_department("what does the Medical Insurance Payment Office do") == "hrss.medical-insurance"
+    assert engine.find_department("公积金中心办公室管什么") == "hpf.office"
+    assert engine.find_department("hello there") is None
+
+
+def test_describe_lists_every_duty(engine):
+    info = engine.describe("hrss.wages")
+    assert len(info.evidence) == len(engine.knowledge.get("hrss.wages").duties)
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [("公积金贷款逾期了", "zh"), ("provident fund loan", "en"), ("12329 公积金 loan", "zh"), ("", "en"), ("HRSS 社保", "zh")],
+)
+def test_detect_language(text, language):
+    assert detect_language(text) == language

@@ -1,0 +1,42 @@
+"""A tiny stand-in for retrieval.Engine (keyword overlap over the real knowledge base), for web API unit tests.
+
+Why: the web layer's contract (validation, JSON shape, terms, feedback) should be testable without the index.
+"""
+
+from __future__ import annotations
+
+from knowledge.loader import load_knowledge
+from retrieval.types import Answer, Evidence, RankedDepartment
+from web.terms import query_terms
+
+
+class FakeEngine:
+    def __init__(self) -> None:
+        self.kb = load_knowledge()
+
+    def ask(self, query: str, k: int = 3) -> Answer:
+        terms = query_terms(query)
+        scored = []
+        for d in self.kb.departments:
+            hits = []
+            for duty in d.duties:
+                text = (duty.en + " " + duty.zh).lower()
+                n = sum(1 for t in terms if t in text)
+                if n:
+                    hits.append((n, duty))
+            hits.sort(key=lambda h: -h[0])
+            scored.append((sum(h[0] for h in hits[:3]), d, hits))
+        scored.sort(key=lambda s: -s[0])
+        best = scored[0][0] or 1
+        ranked = tuple(
+            RankedDepartment(
+                id=d.id, org=d.org, name=d.name, zh=d.zh, org_name=d.organization.name, org_zh=d.organization.zh,
+                hotline=d.hotline, score=round(s / (best + 1), 3),
+                evidence=tuple(Evidence(en=h.en, zh=h.zh, score=float(n)) for n, h in hits[:3]),
+            )
+            for s, d, hits in scored[:k]
+        )
+        verdict = "no_answer" if scored[0][0] == 0 else "answer"
+        language = "zh" if any("\u4e00" <= c <= "\u9fff" for c in query) else "en"
+        return Answer(query=query, language=language, verdict=verdict, confidence=ranked[0].score, margin=0.2,
+                      departments=ranked)

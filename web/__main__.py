@@ -1,0 +1,5 @@
+"""`python -m web` is the same as `python -m web.server`."""
+
+from web.server import main
+
+main()

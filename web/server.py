@@ -1,0 +1,225 @@
+"""HTTP server for the citizen widget, its demo page, the hotline agent console and the feedback API.
+
+`python -m web.server` serves on 127.0.0.1:8080 (WHOHANDLES_WEB_HOST / _PORT, or --host/--port). The retrieval
+engine is loaded once at start-up, so the port opens only when console lookups are fast; without an index the
+pages still work and /api/ask answers 503 with what to run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import html
+import json
+import logging
+import re
+import threading
+import time
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from feedback import FeedbackStore
+from web.config import Settings
+from web.terms import query_terms, warm_up
+
+log = logging.getLogger("whohandles.web")
+STATIC = Path(__file__).resolve().parent / "static"
+MAX_QUERY = 500
+MAX_BODY = 16_384
+DEPT_ID = re.compile(r"^(hrss|hpf)\.[a-z0-9-]{1,60}$")
+SENDER = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _error(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": message, "code": code}, status_code=status)
+
+
+class EngineHolder:
+    """The retrieval engine, loaded once; lookups are serialised because the engine is not known to be thread-safe."""
+
+    def __init__(self, engine=None) -> None:
+        self.engine = engine
+        self.problem = "" if engine else "engine not loaded"
+        self._lock = threading.Lock()
+
+    def load(self) -> None:
+        try:
+            from retrieval import Engine  # noqa: PLC0415 — heavy import, only in the server process
+        except ImportError as exc:
+            self.problem = f"retrieval engine unavailable: {exc}"
+            log.warning(self.problem)
+            return
+        try:
+            self.engine = Engine.load()
+            self.engine.ask("warm up 公积金", k=3)
+            self.problem = ""
+        except Exception as exc:  # IndexMissingError and friends: serve the pages anyway, explain on /api/ask
+            self.problem = f"{type(exc).__name__}: {exc} (run `make index`)"
+            log.warning("console lookups disabled: %s", self.problem)
+
+    def ask(self, query: str, k: int):
+        with self._lock:
+            return self.engine.ask(query, k=k)
+
+
+def _page(name: str, csp: str, **values: str) -> HTMLResponse:
+    text = (STATIC / name).read_text(encoding="utf-8")
+    for key, value in values.items():
+        text = text.replace("{{" + key + "}}", html.escape(value, quote=True))
+    return HTMLResponse(text, headers={"Content-Security-Policy": csp, "Cache-Control": "no-cache",
+                                       "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"})
+
+
+def _csp(connect: str = "") -> str:
+    return ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+            f"connect-src 'self' {connect}".rstrip() + "; frame-ancestors 'self'; base-uri 'none'; form-action 'self'")
+
+
+def create_app(settings: Settings | None = None, engine=None, store: FeedbackStore | None = None) -> Starlette:
+    """Build the app. Passing `engine` (tests) skips loading the real one."""
+    settings = settings or Settings.from_env()
+    store = store or FeedbackStore(settings.feedback_db)
+    holder = EngineHolder(engine)
+
+    @asynccontextmanager
+    async def lifespan(app):
+        warm_up()
+        if engine is None:
+            await asyncio.to_thread(holder.load)
+        yield
+
+    async def index(request: Request) -> Response:
+        return _page("index.html", _csp(settings.rasa_url), RASA_URL=settings.rasa_url)
+
+    async def agent(request: Request) -> Response:
+        return _page("agent.html", _csp())
+
+    async def asset(request: Request) -> Response:
+        name = request.url.path.lstrip("/")
+        return FileResponse(STATIC / name, headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"})
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok", "engine": holder.engine is not None, "problem": holder.problem})
+
+    async def ask(request: Request) -> Response:
+        query = request.query_params.get("q", "").strip()
+        if not query:
+            return _error(400, "missing_query", "Add a question: /api/ask?q=...")
+        if len(query) > MAX_QUERY:
+            return _error(400, "query_too_long", f"Questions are limited to {MAX_QUERY} characters.")
+        try:
+            k = int(request.query_params.get("k", "3"))
+        except ValueError:
+            return _error(400, "bad_k", "k must be a whole number from 1 to 10.")
+        if not 1 <= k <= 10:
+            return _error(400, "bad_k", "k must be a whole number from 1 to 10.")
+        if holder.engine is None:
+            return _error(503, "engine_unavailable", holder.problem)
+        started = time.perf_counter()
+        answer = await run_in_threadpool(holder.ask, query, k)
+        payload = answer.to_dict()
+        payload["terms"] = query_terms(query)
+        payload["elapsed_ms"] = round((time.perf_counter() - started) * 1000, 1)
+        return JSONResponse(payload, headers={"Cache-Control": "no-store"})
+
+    async def feedback(request: Request) -> Response:
+        if int(request.headers.get("content-length") or 0) > MAX_BODY:
+            return _error(413, "too_large", f"Feedback is limited to {MAX_BODY} bytes.")
+        body = await request.body()
+        if len(body) > MAX_BODY:
+            return _error(413, "too_large", f"Feedback is limited to {MAX_BODY} bytes.")
+        try:
+            data = json.loads(body or b"null")
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return _error(400, "bad_json", "Send a JSON object.")
+        if not isinstance(data, dict):
+            return _error(400, "bad_json", "Send a JSON object.")
+        fields = {k: data.get(k, "") for k in ("sender", "question", "answer", "department_id", "vote")}
+        if not all(isinstance(v, str) for v in fields.values()):
+            return _error(400, "bad_field", "sender, question, answer, department_id and vote must be strings.")
+        if fields["vote"] not in ("up", "down"):
+            return _error(400, "bad_vote", "vote must be 'up' or 'down'.")
+        if not SENDER.match(fields["sender"]):
+            return _error(400, "bad_sender", "sender must be 1-128 letters, digits or . _ : -")
+        if not fields["question"].strip():
+            return _error(400, "missing_question", "question must not be empty.")
+        if fields["department_id"] and not DEPT_ID.match(fields["department_id"]):
+            return _error(400, "bad_department", "department_id must look like 'hpf.loans' or be empty.")
+        vote_id = await run_in_threadpool(store.record_vote, **fields)
+        return JSONResponse({"id": vote_id}, status_code=201)
+
+    async def gaps_json(request: Request) -> Response:
+        try:
+            limit = max(1, min(1000, int(request.query_params.get("limit", "100"))))
+        except ValueError:
+            return _error(400, "bad_limit", "limit must be a whole number.")
+        return JSONResponse({"gaps": await run_in_threadpool(store.gaps, limit)})
+
+    async def gaps_page(request: Request) -> Response:
+        rows = []
+        for g in await run_in_threadpool(store.gaps, 500):
+            seen = time.strftime("%Y-%m-%d %H:%M", time.localtime(g["last_seen"]))
+            reason = "No answer · 未找到部门" if g["reason"] == "no_answer" else "Marked unhelpful · 用户反馈无帮助"
+            language = g["language"] or ("zh" if CJK.search(g["question"]) else "en")
+            cells = (str(g["count"]), reason, g["question"], g["department_id"] or "—", language, seen)
+            rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
+        body = "\n".join(rows) or '<tr><td colspan="6" class="empty">No gaps recorded yet · 暂无记录</td></tr>'
+        text = (STATIC / "gaps.html").read_text(encoding="utf-8").replace("{{ROWS}}", body)
+        return HTMLResponse(text, headers={"Content-Security-Policy": _csp(), "Cache-Control": "no-store"})
+
+    async def on_http_error(request: Request, exc: HTTPException) -> Response:
+        if request.url.path.startswith("/api/") or exc.status_code != 404:
+            return _error(exc.status_code, "http_error", str(exc.detail))
+        return HTMLResponse("<!doctype html><title>Not found</title><p>Page not found · 页面不存在</p>", 404)
+
+    async def on_crash(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s", request.url.path)
+        return _error(500, "internal_error", "Something went wrong on our side; please try again.")
+
+    routes = [
+        Route("/", index),
+        Route("/agent", agent),
+        Route("/agent/gaps", gaps_page),
+        Route("/widget.js", asset),
+        Route("/widget.css", asset),
+        Route("/healthz", healthz),
+        Route("/api/ask", ask),
+        Route("/api/feedback", feedback, methods=["POST"]),
+        Route("/api/gaps", gaps_json),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+    middleware = [Middleware(CORSMiddleware, allow_origins=settings.allowed_origins, allow_methods=["GET", "POST"],
+                             allow_headers=["Content-Type"], max_age=600)]
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
+                    exception_handlers={HTTPException: on_http_error, Exception: on_crash})
+    app.state.settings, app.state.store, app.state.engine = settings, store, holder
+    return app
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m web.server", description=__doc__.splitlines()[0])
+    parser.add_argument("--host")
+    parser.add_argument("--port", type=int)
+    parser.add_argument("--rasa-url", help="Rasa server the demo page's widget talks to")
+    args = parser.parse_args(argv)
+    settings = Settings.from_env(host=args.host, port=args.port, rasa_url=args.rasa_url)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+
+    import uvicorn  # noqa: PLC0415
+
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info", access_log=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -59,7 +59,14 @@ eval: $(INDEX) ## Evaluate retrieval on FILE=path.jsonl (default: the dev set)
 	$(VENV_APP)/bin/whohandles eval $(or $(FILE),../shared/eval/dev.jsonl)
 
 .PHONY: test-unit
-test-unit: $(INDEX) ## Fast unit tests (no servers)
-	$(APP_PY) -m pytest -m "not e2e and not browser" -q
+test-unit: $(VENV_APP)/.installed $(INDEX) ## Fast unit tests (no servers)
+	$(APP_PY) -m pytest -m "not e2e and not browser" -q tests/unit
+
+.PHONY: test
+test: ## Everything CI runs: unit tests, Rasa data validation + test stories, end-to-end and browser tests
+	$(MAKE) test-unit
+	$(MAKE) test-rasa
+	$(MAKE) test-e2e
+	$(MAKE) test-browser
 
 include mk/*.mk

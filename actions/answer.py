@@ -75,7 +75,7 @@ def send_clarify(dispatcher: CollectingDispatcher, result: Answer, turn: Turn) -
         for n, d in enumerate(options, start=1)
     ]
     dispatcher.utter_message(text=messages.clarify(options, evidence, turn.language), buttons=buttons)
-    payload.send(dispatcher, "clarify", turn.language, list(zip(options, evidence)))
+    payload.send(dispatcher, "clarify", turn.language, list(zip(options, evidence, strict=True)))
     ids = [d.id for d in options]
     return [
         SlotSet("candidates", ids),
@@ -121,6 +121,23 @@ def respond(dispatcher: CollectingDispatcher, engine: Engine, turn: Turn, strict
     if result.verdict == "clarify" and not strict and len(result.departments) >= 2:
         return send_clarify(dispatcher, result, turn)
     return send_no_answer(dispatcher, engine, turn)
+
+
+def answer_if_in_scope(dispatcher: CollectingDispatcher, engine: Engine, turn: Turn) -> list[Any] | None:
+    """Answer (or clarify) the turn as a question when the engine finds it in scope; None (nothing sent)
+    on a no_answer verdict.
+
+    For follow-up intents that arrive without context ("what else?" as a first message): NLU may have
+    mistaken a real question for a follow-up, so an engine answer beats a "which department?".
+    """
+    if turn.is_payload or not turn.text:
+        return None
+    result = engine.ask(turn.text, k=MAX_OPTIONS)
+    if result.verdict == "answer" and result.top is not None:
+        return send_answer(dispatcher, engine, result.top, turn.language)
+    if result.verdict == "clarify" and len(result.departments) >= 2:
+        return send_clarify(dispatcher, result, turn)
+    return None
 
 
 class ActionAnswer(Action):

@@ -78,7 +78,10 @@ class ActionChooseOption(Action):
             if candidates:
                 options = [engine.describe(i) for i in candidates]
                 buttons = [
-                    {"title": messages.clarify_button(n, d, turn.language), "payload": f'/choose_option{{"department":"{d.id}"}}'}
+                    {
+                        "title": messages.clarify_button(n, d, turn.language),
+                        "payload": f'/choose_option{{"department":"{d.id}"}}',
+                    }
                     for n, d in enumerate(options, start=1)
                 ]
                 dispatcher.utter_message(text=messages.choice_not_understood(options, turn.language), buttons=buttons)

@@ -97,7 +97,9 @@ def apologise_on_error(run: Run) -> Run:
                     kb = load_knowledge()
                 except Exception:
                     kb = None
-            dispatcher.utter_message(text=messages.apology(kb, language) if kb else messages.APOLOGY_NO_KNOWLEDGE[language])
+            dispatcher.utter_message(
+                text=messages.apology(kb, language) if kb else messages.APOLOGY_NO_KNOWLEDGE[language]
+            )
             return []
 
     return wrapper

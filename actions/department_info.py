@@ -6,6 +6,8 @@
 - action_department_more: "what else do they handle?" / "那个部门还管什么？" — the duties of the last
   department not shown yet (slots `last_departments`, `shown_duties`).
 - action_organization: "which organisation is that?" — the organisation and hotline of the last department(s).
+Without any department in context, both answer the message as a question if the engine finds it in scope
+(NLU may have mistaken a question for a follow-up), else ask which department is meant.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import messages, payload
-from actions.answer import respond
+from actions.answer import answer_if_in_scope, respond
 from actions.context import apologise_on_error, known_ids, named_department, read_turn, slot_list
 from actions.engine import get_engine
 from retrieval import Evidence
@@ -66,10 +68,17 @@ class ActionDepartmentMore(Action):
         last = known_ids(slot_list(tracker, "last_departments"), engine)
         dept_id = named or (last[0] if last else None)
         if dept_id is None:
+            answered = answer_if_in_scope(dispatcher, engine, turn)
+            if answered is not None:
+                return answered
             dispatcher.utter_message(text=messages.which_department(turn.language))
             return []
         d = engine.describe(dept_id)
-        shown = set() if named and named not in last[:1] else {i for i in slot_list(tracker, "shown_duties") if isinstance(i, int)}
+        shown = (
+            set()
+            if named and named not in last[:1]
+            else {i for i in slot_list(tracker, "shown_duties") if isinstance(i, int)}
+        )
         remaining = [i for i in range(len(d.evidence)) if i not in shown]
         if not remaining:
             texts = _texts(list(d.evidence), turn.language)
@@ -95,6 +104,9 @@ class ActionOrganization(Action):
         named = named_department(turn, engine)
         ids = [named] if named else known_ids(slot_list(tracker, "last_departments"), engine)
         if not ids:
+            answered = answer_if_in_scope(dispatcher, engine, turn)
+            if answered is not None:
+                return answered
             dispatcher.utter_message(text=messages.which_department(turn.language))
             return []
         departments = [engine.describe(i) for i in ids[:3]]

@@ -1,7 +1,8 @@
 """action_hotline: the phone number to call, from the knowledge base only.
 
 Which number: the named department's organisation; else the organisation the message mentions
-("公积金热线", "HRSS hotline"); else the organisation of the last department discussed; else both.
+("公积金热线", "HRSS hotline"); else the organisation of the last department discussed; else, if the
+message is a question the engine finds in scope, that answer (it includes the hotline); else both.
 When a department is involved, a department_info payload (no evidence) follows the text.
 """
 
@@ -14,6 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import messages, payload
+from actions.answer import answer_if_in_scope
 from actions.context import apologise_on_error, known_ids, named_department, read_turn, slot_list
 from actions.engine import get_engine
 
@@ -21,6 +23,24 @@ _ORG_MENTIONS = {
     "hpf": re.compile(r"公积金|provident|housing fund|\bhpf\b", re.I),
     "hrss": re.compile(r"人社|人力资源|社保|社会保障|social security|social insurance|\bhrss\b|\bhr bureau\b", re.I),
 }
+
+
+# Words of a bare hotline request; what is left over is a topic ("...about my work injury claim").
+_EN_FILLER = set(
+    "hotline hotlines phone telephone number numbers call ring dial contact reach them they their it its what what's whats "
+    "which who is are the a an do does i should can could to for of about your you me my give please there how get "
+    "customer service line".split()
+)
+_ZH_FILLER = re.compile(
+    r"热线|电话|号码|咨询|联系|方式|多少|什么|哪个|怎么|拨打|请问|你们|客服|一下|可以|的|是|我|给|个|吗|呢|该|要|能|打|问"
+)
+
+
+def has_topic(text: str) -> bool:
+    """True when the message asks about something beyond the phone number itself."""
+    words = [w for w in re.findall(r"[a-z']+", text.lower()) if w not in _EN_FILLER]
+    han = re.findall(r"[\u3400-\u9fff]", _ZH_FILLER.sub("", text))
+    return len(words) >= 2 or len(han) >= 2
 
 
 def mentioned_org(text: str) -> str | None:
@@ -54,5 +74,9 @@ class ActionHotline(Action):
             dispatcher.utter_message(text=messages.hotline_for(d, turn.language))
             payload.send(dispatcher, "department_info", turn.language, [(d, [])])
             return []
+        if has_topic(turn.text):  # "which number do I call about my work injury claim?"
+            answered = answer_if_in_scope(dispatcher, engine, turn)
+            if answered is not None:
+                return answered
         dispatcher.utter_message(text=messages.hotlines_all(engine.knowledge, turn.language))
         return []

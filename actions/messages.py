@@ -54,7 +54,7 @@ def answer(d: RankedDepartment, evidence: list[str], language: str) -> str:
 
 def clarify(options: list[RankedDepartment], evidence: list[list[str]], language: str) -> str:
     lines = []
-    for n, (d, ev) in enumerate(zip(options, evidence), start=1):
+    for n, (d, ev) in enumerate(zip(options, evidence, strict=True), start=1):
         lines.append(f"{n}. {dept_name(d, language)} — {org_name(d, language)}")
         if ev:
             lines.append(f"   {ev[0]}")
@@ -81,7 +81,7 @@ def choice_not_understood(options: list[RankedDepartment], language: str) -> str
 def nothing_to_choose(language: str) -> str:
     if language == "zh":
         return "目前没有待选择的选项。请直接描述您的问题，例如“公积金贷款逾期了找谁？”"
-    return "There's nothing to choose from yet. Please describe your problem, e.g. \"Who handles late provident fund loan repayments?\""
+    return 'There\'s nothing to choose from yet. Please describe your problem, e.g. "Who handles late provident fund loan repayments?"'
 
 
 def no_answer(kb: KnowledgeBase, language: str) -> str:
@@ -110,7 +110,9 @@ def department_info(d: RankedDepartment, duties: list[str], more: bool, language
     if language == "zh":
         text = f"{dept_name(d, 'zh')}隶属于{d.org_zh}（咨询热线 {d.hotline}）。主要职责：\n{_bullets(duties)}"
         return text + ("\n想了解更多，可以问“那个部门还管什么？”" if more else "")
-    text = f"The {dept_name(d, 'en')} is part of the {d.org_name} (hotline {d.hotline}). Its duties:\n{_bullets(duties)}"
+    text = (
+        f"The {dept_name(d, 'en')} is part of the {d.org_name} (hotline {d.hotline}). Its duties:\n{_bullets(duties)}"
+    )
     return text + ("\nAsk “what else do they handle?” for more." if more else "")
 
 

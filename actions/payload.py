@@ -20,7 +20,14 @@ PayloadType = Literal["department_answer", "clarify", "no_answer", "department_i
 
 
 def department(d: RankedDepartment, evidence: list[str]) -> dict:
-    return {"id": d.id, "org": d.org, "name": d.name, "zh": d.zh, "score": round(float(d.score), 4), "evidence": evidence}
+    return {
+        "id": d.id,
+        "org": d.org,
+        "name": d.name,
+        "zh": d.zh,
+        "score": round(float(d.score), 4),
+        "evidence": evidence,
+    }
 
 
 def build(kind: PayloadType, language: str, departments: list[tuple[RankedDepartment, list[str]]]) -> dict:

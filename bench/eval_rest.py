@@ -46,6 +46,7 @@ def main() -> int:
     items = load(args.file)
 
     with stack_or_url(args.url) as (webhook, _stack), httpx.Client(timeout=60) as client:
+
         def ask(item: dict) -> list[str]:
             return first_departments(send(client, webhook, f"eval-{uuid.uuid4().hex}", item["question"]))
 
@@ -55,7 +56,7 @@ def main() -> int:
     hits: dict[str, list[int]] = defaultdict(list)
     oos: list[int] = []
     errors = []
-    for item, got in zip(items, answers):
+    for item, got in zip(items, answers, strict=True):
         language = item.get("language") or detect(item["question"])
         if item["expected"]:
             ok = bool(got) and got[0] in item["expected"]
@@ -80,9 +81,11 @@ def main() -> int:
         "out_of_scope": len(oos),
         "oos_no_department": rate(oos),
     }
-    print(f"top-1 {summary['top1']} over {summary['in_scope']} in-scope questions "
-          f"(en {summary['top1_en']} / zh {summary['top1_zh']}); out of scope answered with no department: "
-          f"{summary['oos_no_department']} over {summary['out_of_scope']}")
+    print(
+        f"top-1 {summary['top1']} over {summary['in_scope']} in-scope questions "
+        f"(en {summary['top1_en']} / zh {summary['top1_zh']}); out of scope answered with no department: "
+        f"{summary['oos_no_department']} over {summary['out_of_scope']}"
+    )
     if args.show_errors:
         for error in errors:
             print(json.dumps(error, ensure_ascii=False))

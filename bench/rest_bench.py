@@ -115,15 +115,28 @@ def main() -> int:
         with httpx.Client(timeout=60) as client:
             sequential(client, webhook, 5)  # warm-up
             seq = sequential(client, webhook, args.n)
-        report["sequential_ms"] = {"n": len(seq), "p50": round(statistics.median(seq), 1),
-                                   "p95": round(percentile(seq, 0.95), 1), "max": round(max(seq), 1)}
-        print(f"sequential ({len(seq)} questions): p50 {report['sequential_ms']['p50']} ms, "
-              f"p95 {report['sequential_ms']['p95']} ms, max {report['sequential_ms']['max']} ms")
+        report["sequential_ms"] = {
+            "n": len(seq),
+            "p50": round(statistics.median(seq), 1),
+            "p95": round(percentile(seq, 0.95), 1),
+            "max": round(max(seq), 1),
+        }
+        print(
+            f"sequential ({len(seq)} questions): p50 {report['sequential_ms']['p50']} ms, "
+            f"p95 {report['sequential_ms']['p95']} ms, max {report['sequential_ms']['max']} ms"
+        )
         rate, lat = concurrent(webhook, args.clients, args.per_client)
-        report["concurrent"] = {"clients": args.clients, "messages": len(lat), "msg_per_s": round(rate, 1),
-                                "p50_ms": round(statistics.median(lat), 1), "p95_ms": round(percentile(lat, 0.95), 1)}
-        print(f"{args.clients} concurrent clients: {rate:.1f} msg/s (p50 {report['concurrent']['p50_ms']} ms, "
-              f"p95 {report['concurrent']['p95_ms']} ms)")
+        report["concurrent"] = {
+            "clients": args.clients,
+            "messages": len(lat),
+            "msg_per_s": round(rate, 1),
+            "p50_ms": round(statistics.median(lat), 1),
+            "p95_ms": round(percentile(lat, 0.95), 1),
+        }
+        print(
+            f"{args.clients} concurrent clients: {rate:.1f} msg/s (p50 {report['concurrent']['p50_ms']} ms, "
+            f"p95 {report['concurrent']['p95_ms']} ms)"
+        )
         if stack:
             report["rss_mb"] = {k: round(v) for k, v in stack.rss().items()}
             print(f"RSS: Rasa {report['rss_mb'].get('rasa')} MB, actions {report['rss_mb'].get('actions')} MB")

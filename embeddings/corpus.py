@@ -25,10 +25,9 @@ class Passage:
 
 
 def department_passages(dept: Department, *, with_examples: bool = True) -> list[Passage]:
-    org = dept.organization
     rows = [
-        Passage(dept.id, "name", "en", f"{dept.name} of the {org.name}"),
-        Passage(dept.id, "name", "zh", f"{org.zh}{dept.zh}"),
+        Passage(dept.id, "name", "en", dept.name),
+        Passage(dept.id, "name", "zh", dept.zh),
     ]
     rows += [Passage(dept.id, "alias", "en", a) for a in dept.aliases_en]
     rows += [Passage(dept.id, "alias", "zh", a) for a in dept.aliases_zh]

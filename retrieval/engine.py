@@ -30,26 +30,41 @@ class Tuning:
     """Fusion and decision constants, set on our own held-out examples and out-of-scope questions
     (never on the dev or test questions). See retrieval/calibrate.py."""
 
-    lexical_weight: float = 0.06  # weight of the BM25 score relative to the best department's
+    lexical_weight: float = 0.08  # weight of the BM25 score relative to the best department's
     temperature: float = 0.02  # softmax temperature over fused department scores
-    # logistic in-scope model over Signals.inscope_features(), fitted by retrieval/calibrate.py
-    inscope_weights: tuple[float, float, float] = (44.43, 65.75, 4.9)
-    inscope_bias: float = -62.45
-    answer_threshold: float = 0.15  # below this confidence: no answer
+    # logistic in-scope model over inscope_features(), fitted by retrieval/calibrate.py
+    inscope_weights: tuple[float, float, float] = (60.84, 60.83, 6.63)
+    inscope_bias: float = -60.42
+    answer_threshold: float = 0.10  # below this confidence: no answer
     clarify_margin: float = 0.15  # top-1 minus top-2 probability below this: ask which one
 
 
 @dataclass(frozen=True)
 class Signals:
+    """The tuning-independent evidence for one query (computed once, judged under any Tuning)."""
+
     passages: np.ndarray  # cosine per passage
-    dense: np.ndarray  # best cosine per department
-    bm25: np.ndarray  # BM25 per department
+    bm25: np.ndarray  # BM25 per department (catalogue order)
     known: float  # share of the query's BM25 weight on tokens the corpus knows
 
-    def inscope_features(self) -> np.ndarray:
-        """What separates questions a department handles from the rest: a department standing out in
-        dense similarity (best minus median cosine), the best cosine itself, and known vocabulary."""
-        return np.array([self.dense.max() - np.median(self.dense), self.dense.max(), self.known])
+
+@dataclass(frozen=True)
+class Judgement:
+    """Signals fused under a Tuning: a probability per department and the in-scope probability."""
+
+    dense: np.ndarray  # best (weighted) cosine per department
+    probs: np.ndarray  # softmax over fused department scores
+    inscope: float
+
+    @property
+    def order(self) -> np.ndarray:
+        return np.argsort(-self.probs)
+
+
+def inscope_features(dense: np.ndarray, known: float) -> np.ndarray:
+    """What separates questions a department handles from the rest: one department standing out in dense
+    similarity (best minus median cosine), the best cosine itself, and the share of known vocabulary."""
+    return np.array([dense.max() - np.median(dense), dense.max(), known])
 
 
 def _sigmoid(x: float) -> float:
@@ -57,7 +72,7 @@ def _sigmoid(x: float) -> float:
 
 
 class Engine:
-    """Ranks departments for a question. Build with `Engine.load()` or `Engine.from_parts()`."""
+    """Ranks departments for a question. Build with `Engine.load()` or `Engine.build()`."""
 
     def __init__(self, knowledge: KnowledgeBase, dense: DenseIndex, encoder: Encoder, tuning: Tuning = Tuning()):
         self.knowledge = knowledge
@@ -107,30 +122,34 @@ class Engine:
         if not query or not tokens(query) and not re.search(r"\w", query):
             return Answer(question, language, "no_answer", 0.0, 0.0)
         signals = self.signals(query)
-        lexical = signals.bm25 / signals.bm25.max() if signals.bm25.max() > 0 else signals.bm25
-        fused = signals.dense + self.tuning.lexical_weight * lexical
-        probs = np.exp((fused - fused.max()) / self.tuning.temperature)
-        probs /= probs.sum()
-        order = np.argsort(-probs)[: max(k, 2)]
-        margin = float(probs[order[0]] - probs[order[1]])
-        inscope = self.inscope_probability(signals)
-        confidence = float(probs[order[0]] * inscope)
-        verdict = self._verdict(confidence, margin)
+        judged = self.judge(signals)
+        order = judged.order[: max(k, 2)]
+        margin = float(judged.probs[order[0]] - judged.probs[order[1]])
+        confidence = float(judged.probs[order[0]] * judged.inscope)
         ranked = tuple(
-            self._ranked(self._ids[i], float(probs[i] * inscope), signals.passages, query) for i in order[:k]
+            self._ranked(self._ids[i], float(judged.probs[i] * judged.inscope), signals.passages, query)
+            for i in order[:k]
         )
+        verdict = self._verdict(confidence, margin)
         return Answer(question, language, verdict, round(confidence, 4), round(margin, 4), ranked)
 
-    def inscope_probability(self, signals: "Signals") -> float:
-        """Calibrated probability that some listed department handles the question."""
-        z = float(np.dot(self.tuning.inscope_weights, signals.inscope_features())) + self.tuning.inscope_bias
-        return _sigmoid(z)
-
-    def signals(self, query: str) -> "Signals":
-        """The raw evidence for one query: dense and BM25 scores per department (catalogue order)."""
+    def signals(self, query: str) -> Signals:
+        """Encode the query once: cosine to every passage, BM25 per department, known-vocabulary share."""
         passage_scores = self._passage_scores(query)
         bm25, known = self.lexical.scores(query)
-        return Signals(passage_scores, self._department_max(passage_scores), bm25, known)
+        return Signals(passage_scores, bm25, known)
+
+    def judge(self, signals: Signals) -> Judgement:
+        """Fuse dense and lexical evidence under the current Tuning (cheap: no encoding)."""
+        tuning = self.tuning
+        dense = self._department_max(signals.passages)
+        top_bm25 = signals.bm25.max()
+        lexical = signals.bm25 / top_bm25 if top_bm25 > 0 else signals.bm25
+        fused = dense + tuning.lexical_weight * lexical
+        probs = np.exp((fused - fused.max()) / tuning.temperature)
+        probs /= probs.sum()
+        z = float(np.dot(tuning.inscope_weights, inscope_features(dense, signals.known))) + tuning.inscope_bias
+        return Judgement(dense, probs, _sigmoid(z))
 
     def _verdict(self, confidence: float, margin: float) -> Verdict:
         if confidence < self.tuning.answer_threshold:

@@ -96,10 +96,11 @@ def evaluate(engine: Engine, cases: list[Case]) -> dict:
         answer = engine.ask(case.question, k=len(ids))
         latencies.append((time.perf_counter() - start) * 1000)
         signals = engine.signals(case.question)
+        dense = engine.judge(signals).dense
         rankings = {
             "fused": ([d.id for d in answer.departments], answer.verdict == "no_answer"),
             "bm25": ([ids[i] for i in np.argsort(-signals.bm25)], False),
-            "dense": ([ids[i] for i in np.argsort(-signals.dense)], False),
+            "dense": ([ids[i] for i in np.argsort(-dense)], False),
         }
         for mode, (ranking, refused) in rankings.items():
             for key in ("all", f"lang:{case.lang}", f"kind:{case.kind}"):

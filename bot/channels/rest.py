@@ -46,6 +46,7 @@ MAX_BODY_BYTES = 256 * 1024
 ACTION_TIMEOUT_S = 1.5
 ACTION_TIMEOUT_ENV = "WHOHANDLES_ACTION_TIMEOUT"
 
+
 class BadRequest(Exception):
     """A client error: becomes a 400 with {"error": code, "message": text}."""
 
@@ -84,13 +85,13 @@ class Replies:
             )
         return (
             f"Your message is too long (the limit is {self.max_chars} characters). Please describe your "
-            "problem in a sentence or two, e.g. \"Who handles late provident fund loan repayments?\""
+            'problem in a sentence or two, e.g. "Who handles late provident fund loan repayments?"'
         )
 
     def empty(self, language: str) -> str:
         if language == "zh":
             return "请输入您的问题，例如“单位拖欠工资找哪个部门？”"
-        return "Please type your question, e.g. \"My employer hasn't paid my wages — who handles that?\""
+        return 'Please type your question, e.g. "My employer hasn\'t paid my wages — who handles that?"'
 
     def apology(self, language: str) -> str:
         if language == "zh":
@@ -133,7 +134,7 @@ class HardenedRestInput(RestInput):
         try:
             data = json.loads(body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
-            raise BadRequest(
+            raise BadRequest(  # noqa: B904 - the client's error, not ours: no traceback chain
                 "invalid_json",
                 'The request body must be JSON like {"sender": "user-123", "message": "Who handles pensions?"}.',
             )
@@ -147,9 +148,7 @@ class HardenedRestInput(RestInput):
             )
         sender = sender.strip()
         if len(sender) > MAX_SENDER_CHARS or any(unicodedata.category(ch) in DROP_CATEGORIES for ch in sender):
-            raise BadRequest(
-                "invalid_sender", f'"sender" must be at most {MAX_SENDER_CHARS} printable characters.'
-            )
+            raise BadRequest("invalid_sender", f'"sender" must be at most {MAX_SENDER_CHARS} printable characters.')
         message = data.get("message")
         if not isinstance(message, str):
             raise BadRequest("invalid_message", '"message" must be a string.')

@@ -8,7 +8,12 @@ pytestmark = pytest.mark.e2e
 
 PAYLOAD_KEYS = {"type", "language", "departments"}
 DEPARTMENT_KEYS = {"id", "org", "name", "zh", "score", "evidence"}
-CLARIFY_EN = ["Who handles pensions?", "Who handles my provident fund account?", "Who handles social security?", "Who handles insurance?"]
+CLARIFY_EN = [
+    "Who handles pensions?",
+    "Who handles my provident fund account?",
+    "Who handles social security?",
+    "Who handles insurance?",
+]
 CLARIFY_ZH = ["养老保险归谁管", "医保", "保险归谁管", "单位不给我交公积金找谁"]
 
 
@@ -29,7 +34,10 @@ def check_payload(payload: dict, kind: str, language: str) -> None:
 
 def test_who_handles_in_english(chat, engine):
     reply = chat().say("Who handles labour dispute arbitration?")
-    assert [("text" in m, "custom" in m) for m in reply.messages] == [(True, False), (False, True)], "text first, payload last"
+    assert [("text" in m, "custom" in m) for m in reply.messages] == [
+        (True, False),
+        (False, True),
+    ], "text first, payload last"
     check_payload(reply.payload, "department_answer", "en")
     dept = reply.payload["departments"][0]
     assert dept["id"] == "hrss.mediation-arbitration"
@@ -97,7 +105,9 @@ def test_department_lookup_and_follow_ups_in_english(chat):
     more = conversation.say("what else do they handle?")
     check_payload(more.payload, "department_info", "en")
     assert more.top_id == "hrss.wages"
-    assert more.payload["departments"][0]["evidence"] and not set(first) & set(more.payload["departments"][0]["evidence"])
+    assert more.payload["departments"][0]["evidence"] and not set(first) & set(
+        more.payload["departments"][0]["evidence"]
+    )
     org = conversation.say("which organisation is that?")
     assert "Shanghai Municipal Human Resources and Social Security Bureau" in org.text and "12333" in org.text
     assert org.top_id == "hrss.wages"
@@ -124,7 +134,11 @@ def test_follow_up_after_an_answer(chat):
 
 @pytest.mark.parametrize(
     "question, language",
-    [("What's the weather like tomorrow?", "en"), ("明天天气怎么样？", "zh"), ("Recommend a good hotpot restaurant", "en")],
+    [
+        ("What's the weather like tomorrow?", "en"),
+        ("明天天气怎么样？", "zh"),
+        ("Recommend a good hotpot restaurant", "en"),
+    ],
 )
 def test_out_of_scope_gets_no_department(chat, question, language):
     reply = chat().say(question)
@@ -148,8 +162,16 @@ def test_hotline_follows_the_last_department(chat):
 
 @pytest.mark.parametrize(
     "message, expected",
-    [("hello", "Hello"), ("你好", "您好"), ("thanks!", "welcome"), ("谢谢", "不客气"), ("are you a bot?", "automated"),
-     ("你是机器人吗", "自动"), ("what can you do?", "Describe your problem"), ("bye", "Goodbye")],
+    [
+        ("hello", "Hello"),
+        ("你好", "您好"),
+        ("thanks!", "welcome"),
+        ("谢谢", "不客气"),
+        ("are you a bot?", "automated"),
+        ("你是机器人吗", "自动"),
+        ("what can you do?", "Describe your problem"),
+        ("bye", "Goodbye"),
+    ],
 )
 def test_small_talk_follows_the_language(chat, message, expected):
     reply = chat().say(message)

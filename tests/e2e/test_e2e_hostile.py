@@ -76,7 +76,9 @@ def test_a_20000_character_message_is_refused_politely_and_fast(stack, http):
 
 
 def test_control_characters_are_stripped(stack, http):
-    response = http.post(stack.webhook, json={"sender": sender(), "message": "Who handles \x00labour\x07 dispute\x1b arbitration?\ufffd"})
+    response = http.post(
+        stack.webhook, json={"sender": sender(), "message": "Who handles \x00labour\x07 dispute\x1b arbitration?\ufffd"}
+    )
     assert response.status_code == 200
     custom = [m["custom"] for m in response.json() if "custom" in m]
     assert custom and custom[0]["departments"][0]["id"] == "hrss.mediation-arbitration"
@@ -88,7 +90,8 @@ def test_only_control_characters_is_an_empty_message(stack, http):
 
 
 @pytest.mark.parametrize(
-    "message", ['<img src=x onerror=alert(1)>', '<script>alert("x")</script>who handles pensions?', "'; DROP TABLE events; --"]
+    "message",
+    ["<img src=x onerror=alert(1)>", '<script>alert("x")</script>who handles pensions?', "'; DROP TABLE events; --"],
 )
 def test_html_and_injection_are_plain_text(stack, http, message):
     response = http.post(stack.webhook, json={"sender": sender(), "message": message})
@@ -104,3 +107,11 @@ def test_servers_are_still_up_after_the_hostile_inputs(stack, http):
     response = http.post(stack.webhook, json={"sender": sender(), "message": "劳动争议仲裁找谁"})
     assert response.status_code == 200
     assert any(m.get("custom", {}).get("departments") for m in response.json())
+
+
+def test_cors_allows_only_the_web_origin(stack, http):
+    def preflight(origin: str) -> httpx.Response:
+        return http.options(stack.webhook, headers={"Origin": origin, "Access-Control-Request-Method": "POST"})
+
+    assert preflight(stack.web_url).headers.get("access-control-allow-origin") == stack.web_url
+    assert "access-control-allow-origin" not in preflight("http://evil.example").headers

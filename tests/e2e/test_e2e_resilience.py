@@ -32,7 +32,9 @@ def hanging_port():
 def orphan_rasa(tmp_path_factory, hanging_port):
     """A Rasa server whose action endpoint is the hanging port, with no action server at all."""
     port, _ = hanging_port
-    with Stack(tmp_path_factory.mktemp("orphan"), actions=False, action_url=f"http://127.0.0.1:{port}/webhook") as stack:
+    with Stack(
+        tmp_path_factory.mktemp("orphan"), actions=False, action_url=f"http://127.0.0.1:{port}/webhook"
+    ) as stack:
         yield stack
 
 
@@ -67,7 +69,9 @@ def test_small_talk_works_without_the_action_server(orphan_rasa):
 def test_conversation_survives_a_rasa_restart(stack, http):
     sender = f"restart-{uuid.uuid4().hex[:8]}"
     first = http.post(stack.webhook, json={"sender": sender, "message": "What does the Wage Office do?"}).json()
-    assert any(m.get("custom", {}).get("departments", [{}])[0].get("id") == "hrss.wages" for m in first if "custom" in m)
+    assert any(
+        m.get("custom", {}).get("departments", [{}])[0].get("id") == "hrss.wages" for m in first if "custom" in m
+    )
     rasa = stack.server("rasa")
     rasa.stop()
     rasa.ready_after = None

@@ -79,7 +79,7 @@ class Server:
 
     def start(self, env: dict[str, str]) -> None:
         self.log.parent.mkdir(parents=True, exist_ok=True)
-        handle = self.log.open("wb")
+        handle = self.log.open("ab")  # append: a restarted server keeps its earlier log
         self.started_at = time.monotonic()
         self.process = subprocess.Popen(
             self.command, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True
@@ -182,10 +182,14 @@ class Stack:
     def start(self, timeout: float = READY_TIMEOUT_S) -> "Stack":
         self.workdir.mkdir(parents=True, exist_ok=True)
         logs = self.workdir / "logs"
-        self.servers = [Server("rasa", [str(ROOT / "scripts/serve-rasa")], f"{self.rasa_url}/webhooks/rest/", logs / "rasa.log")]
+        self.servers = [
+            Server("rasa", [str(ROOT / "scripts/serve-rasa")], f"{self.rasa_url}/webhooks/rest/", logs / "rasa.log")
+        ]
         if self.actions:
             self.servers.append(
-                Server("actions", [str(ROOT / "scripts/serve-actions")], f"{self.actions_url}/health", logs / "actions.log")
+                Server(
+                    "actions", [str(ROOT / "scripts/serve-actions")], f"{self.actions_url}/health", logs / "actions.log"
+                )
             )
         if self.web:
             self.servers.append(Server("web", [str(ROOT / "scripts/serve-web")], f"{self.web_url}/", logs / "web.log"))
@@ -209,7 +213,9 @@ class Stack:
                     return
                 if time.monotonic() > deadline:
                     names = ", ".join(s.name for s in pending)
-                    raise StackError(f"not ready after {timeout:.0f} s: {names}\n" + "\n".join(_tail(s.log) for s in pending))
+                    raise StackError(
+                        f"not ready after {timeout:.0f} s: {names}\n" + "\n".join(_tail(s.log) for s in pending)
+                    )
                 time.sleep(0.2)  # poll interval
 
     def stop(self) -> None:

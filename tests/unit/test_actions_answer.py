@@ -18,6 +18,15 @@ def engine():
     return get_engine()
 
 
+@pytest.fixture(autouse=True)
+def private_feedback_db(tmp_path, monkeypatch):
+    """No-answer questions are recorded: keep them out of the developer's var/feedback.db."""
+    import actions.answer
+
+    monkeypatch.setenv("WHOHANDLES_FEEDBACK_DB", str(tmp_path / "feedback.db"))
+    monkeypatch.setattr(actions.answer, "_store", None)
+
+
 def test_answer_in_english(engine):
     result = run(ActionAnswer(), tracker("Who handles labour dispute arbitration?"))
     assert [bool(m.get("text")) for m in result.messages] == [True, False], "text first, payload last"
@@ -65,26 +74,20 @@ def test_clarify_offers_buttons_that_set_the_choice(engine):
     assert scores == sorted(scores, reverse=True)
 
 
-@pytest.mark.parametrize("question", ["What's the weather like tomorrow?", "明天天气怎么样", "How do I renew my passport?"])
-def test_no_answer_is_honest_and_gives_both_hotlines(question, tmp_path, monkeypatch):
-    monkeypatch.setenv("WHOHANDLES_FEEDBACK_DB", str(tmp_path / "feedback.db"))
-    import actions.answer as answer
-
-    monkeypatch.setattr(answer, "_store", None)
+@pytest.mark.parametrize(
+    "question", ["What's the weather like tomorrow?", "明天天气怎么样", "How do I renew my passport?"]
+)
+def test_no_answer_is_honest_and_gives_both_hotlines(question):
     result = run(ActionAnswer(), tracker(question, intent="out_of_scope"))
     assert result.payload == {"type": "no_answer", "language": result.payload["language"], "departments": []}
     assert "12333" in result.text and "12329" in result.text
 
 
-def test_no_answer_is_recorded_for_the_maintainers(tmp_path, monkeypatch):
+def test_no_answer_is_recorded_for_the_maintainers(tmp_path):
     pytest.importorskip("feedback.store")
     import sqlite3
 
-    import actions.answer as answer
-
     db = tmp_path / "feedback.db"
-    monkeypatch.setenv("WHOHANDLES_FEEDBACK_DB", str(db))
-    monkeypatch.setattr(answer, "_store", None)
     run(ActionAnswer(), tracker("Where can I buy a cheap bicycle?", intent="out_of_scope", sender="citizen-7"))
     rows = sqlite3.connect(db).execute("SELECT sender, question, language FROM unanswered").fetchall()
     assert rows == [("citizen-7", "Where can I buy a cheap bicycle?", "en")]

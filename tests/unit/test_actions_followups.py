@@ -18,11 +18,36 @@ def engine():
     return get_engine()
 
 
+@pytest.fixture(autouse=True)
+def private_feedback_db(tmp_path, monkeypatch):
+    """No-answer questions are recorded: keep them out of the developer's var/feedback.db."""
+    import actions.answer
+
+    monkeypatch.setenv("WHOHANDLES_FEEDBACK_DB", str(tmp_path / "feedback.db"))
+    monkeypatch.setattr(actions.answer, "_store", None)
+
+
 @pytest.mark.parametrize(
     "text, index",
-    [("the first one", 0), ("the second one", 1), ("the third one", 2), ("2", 1), ("number 3", 2), ("option one", 0),
-     ("the last one", 2), ("第二个", 1), ("第一个", 0), ("选第三个", 2), ("最后一个", 2), ("第2个", 1), ("选二", 1),
-     ("I'll take the 2nd", 1), ("whatever", None), ("the fourth", None), ("4", None)],
+    [
+        ("the first one", 0),
+        ("the second one", 1),
+        ("the third one", 2),
+        ("2", 1),
+        ("number 3", 2),
+        ("option one", 0),
+        ("the last one", 2),
+        ("第二个", 1),
+        ("第一个", 0),
+        ("选第三个", 2),
+        ("最后一个", 2),
+        ("第2个", 1),
+        ("选二", 1),
+        ("I'll take the 2nd", 1),
+        ("whatever", None),
+        ("the fourth", None),
+        ("4", None),
+    ],
 )
 def test_parse_choice(text, index):
     assert parse_choice(text, 3) == index
@@ -102,7 +127,10 @@ def test_what_else_without_context():
 
 
 def test_which_organisation():
-    result = run(ActionOrganization(), tracker("which organisation is that?", "ask_organization", {"last_departments": ["hpf.loans"]}))
+    result = run(
+        ActionOrganization(),
+        tracker("which organisation is that?", "ask_organization", {"last_departments": ["hpf.loans"]}),
+    )
     assert "Shanghai Provident Fund Management Center" in result.text and "12329" in result.text
     assert result.payload["departments"][0]["id"] == "hpf.loans"
 
@@ -131,3 +159,22 @@ def test_an_engine_error_becomes_an_apology(monkeypatch, engine):
 
     result = run(ActionAnswer(), tracker("公积金贷款逾期了找谁"))
     assert "抱歉" in result.text and "12333" in result.text and "12329" in result.text
+
+
+def test_hotline_about_a_topic_answers_with_the_department():
+    result = run(
+        ActionHotline(), tracker("which number do I call about my work injury insurance claim?", "ask_hotline")
+    )
+    assert result.payload["type"] == "department_answer"
+    assert result.payload["departments"][0]["id"] == "hrss.injury-welfare" and "12333" in result.text
+
+
+@pytest.mark.parametrize("text", ["what is the hotline?", "你们的热线电话号码是多少"])
+def test_bare_hotline_question_never_becomes_a_department_answer(text):
+    result = run(ActionHotline(), tracker(text, "ask_hotline"))
+    assert result.payloads == [] and "12333" in result.text and "12329" in result.text
+
+
+def test_follow_up_intent_without_context_but_with_a_real_question():
+    result = run(ActionDepartmentMore(), tracker("what else can I do about labour dispute arbitration?", "ask_more"))
+    assert result.payload["departments"][0]["id"] == "hrss.mediation-arbitration"

@@ -13,10 +13,22 @@ from bot.text import clean_text
 from knowledge.loader import load_knowledge
 from retrieval import detect_language
 
+
 @pytest.mark.parametrize(
     "text",
-    ["hello", "公积金贷款逾期了找谁", "HR部门在哪", "What does 工资处 do?", "who handles my 公积金 loan", "12333", "", "2",
-     "Café?", "我想问一下 pension 的问题", "OK好的"],
+    [
+        "hello",
+        "公积金贷款逾期了找谁",
+        "HR部门在哪",
+        "What does 工资处 do?",
+        "who handles my 公积金 loan",
+        "12333",
+        "",
+        "2",
+        "Café?",
+        "我想问一下 pension 的问题",
+        "OK好的",
+    ],
 )
 def test_language_rule_matches_the_engine(text):
     assert detect(text) == detect_language(text)
@@ -62,8 +74,15 @@ def test_generate_writes_valid_rasa_files(tmp_path):
 
 @pytest.mark.parametrize(
     "raw, cleaned",
-    [("a\x00b\x07c", "abc"), ("  hi \t there  ", "hi there"), ("<img src=x onerror=alert(1)>", "<img src=x onerror=alert(1)>"),
-     ("line1\nline2", "line1\nline2"), ("bad\ufffdbytes", "badbytes"), ("\ud800x", "x"), ("工资\u200b处", "工资\u200b处")],
+    [
+        ("a\x00b\x07c", "abc"),
+        ("  hi \t there  ", "hi there"),
+        ("<img src=x onerror=alert(1)>", "<img src=x onerror=alert(1)>"),
+        ("line1\nline2", "line1\nline2"),
+        ("bad\ufffdbytes", "badbytes"),
+        ("\ud800x", "x"),
+        ("工资\u200b处", "工资\u200b处"),
+    ],
 )
 def test_channel_clean_text(raw, cleaned):
     assert clean_text(raw) == cleaned

@@ -1,0 +1,148 @@
+"""Sends small talk that carries a real topic to the who-handles path.
+
+Why: the intent classifier sees ~2,500 who-handles examples and 30 of each small-talk intent, and a terse
+or oddly phrased problem ("pension", "我失业了", "不是，我是问住房贷款利率", "can someone help with a
+dispute with my employer") can land on deny/goodbye/bot_challenge/help — whose replies are canned and
+never consult the retrieval engine. Small-talk replies are cheap to lose, a citizen's question is not.
+
+Training collects the topic vocabulary: tokens of the who-handles and department examples that never occur
+in any small-talk example and are not generic question words (so "help", "thanks", "which", "负责" are
+not topics; "employer", "失业", "贷款" are).
+At prediction, a small-talk intent on a message containing a topic token is swapped with ask_who_handles
+in the ranking (confidences swapped too, so FallbackClassifier still sees an honest margin); the retrieval
+engine then decides, and answers only when it is confident.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from typing import Any, Dict, List, Optional, Set, Text
+
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.nlu.constants import TOKENS_NAMES
+from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+logger = logging.getLogger(__name__)
+
+_WORDISH = re.compile(r"^(?:[a-z][a-z'-]{3,}|[\u3400-\u9fff]{2,})$")
+# Words of the who-handles examples that say nothing about a topic ("which office handles..."): never topics.
+GENERIC = set(
+    """handle handles handled handling charge sets matters matter want wants from makes make shanghai manage manages
+    which what where whom whose office offices division department departments committee bureau center centre
+    responsible question questions information know like would could should please help about this that there them
+    they their tell does deal deals with have need thing things someone anyone thank thanks good great hello work
+    works working city municipal people person find look looking right best also just really some other
+    处管 主要 事情 介绍 一下 我们 上海 办公室 部门 负责 哪个 请问 什么 怎么 问题 知道 这个 那个 哪里 办理 处理 工作
+    相关 需要 可以 应该 情况 时候 已经 还是 现在 你们 他们 谢谢 咨询 了解 想问 帮忙 一个 没有 这样 如何 为什么""".split()
+)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
+class SmallTalkGuard(GraphComponent, IntentClassifier):
+    """Config: guarded (small-talk intents), topic_intents (where topics are learnt), target."""
+
+    FILE = "topics.json"
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            "guarded": ["greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "help"],
+            "topic_intents": ["ask_who_handles", "ask_department_info"],
+            "target": "ask_who_handles",
+        }
+
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        topics: Optional[Set[str]] = None,
+    ) -> None:
+        self.config = {**self.get_default_config(), **config}
+        self._model_storage = model_storage
+        self._resource = resource
+        self.topics: Set[str] = topics or set()
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "SmallTalkGuard":
+        return cls(config, model_storage, resource)
+
+    @staticmethod
+    def _tokens(message: Message) -> List[str]:
+        tokens = message.get(TOKENS_NAMES[TEXT]) or []
+        return [t.text.lower() for t in tokens]
+
+    def train(self, training_data: TrainingData) -> Resource:
+        topical: Set[str] = set()
+        small_talk: Set[str] = set()
+        for example in training_data.intent_examples:
+            intent = example.get(INTENT)
+            tokens = self._tokens(example)
+            if intent in self.config["topic_intents"]:
+                topical.update(t for t in tokens if _WORDISH.match(t))
+            elif intent in self.config["guarded"]:
+                small_talk.update(tokens)
+        self.topics = topical - small_talk - GENERIC
+        with self._model_storage.write_to(self._resource) as directory:
+            (directory / self.FILE).write_text(json.dumps(sorted(self.topics), ensure_ascii=False), encoding="utf-8")
+        return self._resource
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "SmallTalkGuard":
+        try:
+            with model_storage.read_from(resource) as directory:
+                topics = set(json.loads((directory / cls.FILE).read_text(encoding="utf-8")))
+        except (ValueError, FileNotFoundError):
+            logger.debug("No topic vocabulary for %s; it will not reroute anything.", cls.__name__)
+            topics = set()
+        return cls(config, model_storage, resource, topics)
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        for message in messages:
+            intent = message.get(INTENT) or {}
+            if intent.get(INTENT_NAME_KEY) not in self.config["guarded"]:
+                continue
+            if not any(t in self.topics for t in self._tokens(message)):
+                continue
+            self._swap(message, intent)
+        return messages
+
+    def _swap(self, message: Message, intent: Dict[str, Any]) -> None:
+        target = self.config["target"]
+        ranking = [dict(r) for r in message.get(INTENT_RANKING_KEY) or []]
+        original = intent.get(PREDICTED_CONFIDENCE_KEY, 0.0)
+        target_conf = next((r[PREDICTED_CONFIDENCE_KEY] for r in ranking if r[INTENT_NAME_KEY] == target), 0.0)
+        for r in ranking:
+            if r[INTENT_NAME_KEY] == target:
+                r[PREDICTED_CONFIDENCE_KEY] = original
+            elif r[INTENT_NAME_KEY] == intent.get(INTENT_NAME_KEY):
+                r[PREDICTED_CONFIDENCE_KEY] = target_conf
+        if not any(r[INTENT_NAME_KEY] == target for r in ranking):
+            ranking.append({INTENT_NAME_KEY: target, PREDICTED_CONFIDENCE_KEY: original})
+        ranking.sort(key=lambda r: -r[PREDICTED_CONFIDENCE_KEY])
+        message.set(INTENT, {INTENT_NAME_KEY: target, PREDICTED_CONFIDENCE_KEY: original}, add_to_output=True)
+        message.set(INTENT_RANKING_KEY, ranking, add_to_output=True)

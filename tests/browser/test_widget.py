@@ -6,6 +6,7 @@ import sqlite3
 
 import pytest
 
+from tests.support.questions import CLARIFY_EN, first_with_verdict
 from widget_helpers import answered, ask, last_turn_departments, open_widget, sender
 
 pytestmark = pytest.mark.browser
@@ -15,7 +16,6 @@ EN_QUESTION = "Where do I apply for labour dispute arbitration?"
 EN_DEPARTMENT = "hrss.mediation-arbitration"
 ZH_QUESTION = "公积金提取找哪个部门办理"
 ZH_DEPARTMENT = "hpf.collection"
-AMBIGUOUS_QUESTION = "who handles pension?"
 INJECTED = "<img src=x onerror=alert(1)>"
 
 
@@ -44,10 +44,10 @@ def test_english_and_chinese_questions_get_the_right_department_and_survive_relo
     assert sender(page) == who
 
 
-def test_clarification_buttons_can_be_clicked(stack, desktop):
+def test_clarification_buttons_can_be_clicked(stack, desktop, engine):
     page = desktop.page
     open_widget(page, stack.web_url)
-    ask(page, AMBIGUOUS_QUESTION)
+    ask(page, first_with_verdict(engine, CLARIFY_EN, "clarify"))
     choices = page.locator(".wh-choices:not(.wh-examples) .wh-choice:not([disabled])")
     assert choices.count() >= 2, "the assistant should offer departments to choose from"
     label = choices.first.locator(".wh-option-title").text_content()

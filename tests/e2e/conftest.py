@@ -28,14 +28,6 @@ def http() -> httpx.Client:
         yield client
 
 
-@pytest.fixture(scope="session")
-def engine():
-    """The same engine the action server runs, to pick questions with a known verdict."""
-    from actions.engine import get_engine
-
-    return get_engine()
-
-
 @dataclass
 class Reply:
     status: int

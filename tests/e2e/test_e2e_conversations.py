@@ -4,26 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.questions import CLARIFY_EN, CLARIFY_ZH, first_with_verdict
+
 pytestmark = pytest.mark.e2e
 
 PAYLOAD_KEYS = {"type", "language", "departments"}
 DEPARTMENT_KEYS = {"id", "org", "name", "zh", "score", "evidence"}
-CLARIFY_EN = [
-    "Who handles pensions?",
-    "Who handles my provident fund account?",
-    "Who handles social security?",
-    "Who handles insurance?",
-]
-CLARIFY_ZH = ["养老保险归谁管", "医保", "保险归谁管", "单位不给我交公积金找谁"]
-
-
-def first_with_verdict(engine, questions: list[str], verdict: str) -> str:
-    for question in questions:
-        if engine.ask(question).verdict == verdict:
-            return question
-    pytest.fail(f"none of {questions} gets verdict {verdict!r} from the engine any more: update the list")
-
-
 def check_payload(payload: dict, kind: str, language: str) -> None:
     assert set(payload) == PAYLOAD_KEYS
     assert payload["type"] == kind and payload["language"] == language

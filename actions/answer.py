@@ -15,13 +15,12 @@ import logging
 import threading
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import messages, payload
-from actions.context import Turn, apologise_on_error, read_turn
-from actions.engine import get_engine
+from actions.context import Turn, TurnAction
 from retrieval import Answer, Engine, RankedDepartment
 
 logger = logging.getLogger(__name__)
@@ -140,12 +139,9 @@ def answer_if_in_scope(dispatcher: CollectingDispatcher, engine: Engine, turn: T
     return None
 
 
-class ActionAnswer(Action):
+class ActionAnswer(TurnAction):
     def name(self) -> str:
         return "action_answer"
 
-    @apologise_on_error
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[Any]:
-        engine = get_engine()
-        turn = read_turn(tracker, engine)
+    def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker, engine: Engine, turn: Turn) -> list[Any]:
         return respond(dispatcher, engine, turn, strict=turn.intent in STRICT_INTENTS)

@@ -11,13 +11,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import messages
 from actions.answer import respond, send_answer
-from actions.context import apologise_on_error, known_ids, named_department, read_turn, slot_list
-from actions.engine import get_engine
+from actions.context import Turn, TurnAction, known_ids, named_department, slot_list
 from retrieval import Engine, RankedDepartment
 
 _LAST = re.compile(r"\blast\b|最后")
@@ -61,14 +60,11 @@ def ranked_for(engine: Engine, dept_id: str, question: str | None) -> RankedDepa
     return engine.describe(dept_id)
 
 
-class ActionChooseOption(Action):
+class ActionChooseOption(TurnAction):
     def name(self) -> str:
         return "action_choose_option"
 
-    @apologise_on_error
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[Any]:
-        engine = get_engine()
-        turn = read_turn(tracker, engine)
+    def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker, engine: Engine, turn: Turn) -> list[Any]:
         candidates = known_ids(slot_list(tracker, "candidates"), engine)
         chosen = named_department(turn, engine)
         if chosen is None and candidates:

@@ -10,12 +10,14 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable
 
-from rasa_sdk import Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.engine import get_engine
 from retrieval import Engine, detect_language
 
 logger = logging.getLogger(__name__)
@@ -86,7 +88,6 @@ def apologise_on_error(run: Run) -> Run:
         except Exception:
             logger.exception("action %s failed", getattr(self, "name", lambda: "?")())
             from actions import messages
-            from actions.engine import get_engine
             from knowledge.loader import load_knowledge
 
             language = detect_language((tracker.latest_message or {}).get("text") or "")
@@ -103,3 +104,17 @@ def apologise_on_error(run: Run) -> Run:
             return []
 
     return wrapper
+
+
+class TurnAction(Action, ABC):
+    """Every action answers the latest turn with the engine: both are read here, and a failure becomes an
+    apology, so each action states only its reply. (Abstract: rasa-sdk registers only concrete actions.)"""
+
+    @apologise_on_error
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[Any]:
+        engine = get_engine()
+        return self.reply(dispatcher, tracker, engine, read_turn(tracker, engine))
+
+    @abstractmethod
+    def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker, engine: Engine, turn: Turn) -> list[Any]:
+        """Send the answer to `turn`; return the events (slots) it sets."""

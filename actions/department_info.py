@@ -14,15 +14,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import messages, payload
 from actions.answer import answer_if_in_scope, respond
-from actions.context import apologise_on_error, known_ids, named_department, read_turn, slot_list
-from actions.engine import get_engine
-from retrieval import Evidence
+from actions.context import Turn, TurnAction, known_ids, named_department, slot_list
+from retrieval import Engine, Evidence
 
 PAGE = 5  # duties per message
 
@@ -31,14 +30,11 @@ def _texts(evidence: list[Evidence], language: str) -> list[str]:
     return [getattr(e, language) for e in evidence]
 
 
-class ActionDepartmentInfo(Action):
+class ActionDepartmentInfo(TurnAction):
     def name(self) -> str:
         return "action_department_info"
 
-    @apologise_on_error
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[Any]:
-        engine = get_engine()
-        turn = read_turn(tracker, engine)
+    def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker, engine: Engine, turn: Turn) -> list[Any]:
         dept_id = named_department(turn, engine)
         if dept_id is None:
             return respond(dispatcher, engine, turn)
@@ -56,14 +52,11 @@ class ActionDepartmentInfo(Action):
         ]
 
 
-class ActionDepartmentMore(Action):
+class ActionDepartmentMore(TurnAction):
     def name(self) -> str:
         return "action_department_more"
 
-    @apologise_on_error
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[Any]:
-        engine = get_engine()
-        turn = read_turn(tracker, engine)
+    def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker, engine: Engine, turn: Turn) -> list[Any]:
         named = named_department(turn, engine)
         last = known_ids(slot_list(tracker, "last_departments"), engine)
         dept_id = named or (last[0] if last else None)
@@ -93,14 +86,11 @@ class ActionDepartmentMore(Action):
         return [SlotSet("last_departments", [dept_id]), SlotSet("shown_duties", sorted(shown | set(page)))]
 
 
-class ActionOrganization(Action):
+class ActionOrganization(TurnAction):
     def name(self) -> str:
         return "action_organization"
 
-    @apologise_on_error
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[Any]:
-        engine = get_engine()
-        turn = read_turn(tracker, engine)
+    def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker, engine: Engine, turn: Turn) -> list[Any]:
         named = named_department(turn, engine)
         ids = [named] if named else known_ids(slot_list(tracker, "last_departments"), engine)
         if not ids:

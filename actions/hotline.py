@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from rasa_sdk import Action, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import messages, payload
 from actions.answer import answer_if_in_scope
-from actions.context import apologise_on_error, known_ids, named_department, read_turn, slot_list
-from actions.engine import get_engine
+from actions.context import Turn, TurnAction, known_ids, named_department, slot_list
+from retrieval import Engine
 
 _ORG_MENTIONS = {
     "hpf": re.compile(r"公积金|provident|housing fund|\bhpf\b", re.I),
@@ -48,14 +48,11 @@ def mentioned_org(text: str) -> str | None:
     return hits[0] if len(hits) == 1 else None
 
 
-class ActionHotline(Action):
+class ActionHotline(TurnAction):
     def name(self) -> str:
         return "action_hotline"
 
-    @apologise_on_error
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict) -> list[Any]:
-        engine = get_engine()
-        turn = read_turn(tracker, engine)
+    def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker, engine: Engine, turn: Turn) -> list[Any]:
         named = named_department(turn, engine)
         if named:
             d = engine.describe(named)

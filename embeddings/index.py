@@ -1,7 +1,7 @@
 """The dense index: FAISS inner-product search over normalised passage embeddings, saved with its metadata.
 
-A manifest records a fingerprint of (knowledge, encoder, corpus format); `build_index` re-encodes only when
-that fingerprint changed, so an unchanged knowledge base rebuilds in well under a second.
+A manifest records a fingerprint of (passage texts, encoder, corpus format); `build_index` re-encodes only
+when that fingerprint changed, so an unchanged knowledge base rebuilds in well under a second.
 """
 
 from __future__ import annotations
@@ -28,8 +28,9 @@ class IndexMissingError(FileNotFoundError):
     """No usable index on disk; the message says which command builds it."""
 
 
-def fingerprint(knowledge_fingerprint: str, encoder_name: str, passages: list[Passage]) -> str:
-    digest = hashlib.sha256(f"{CORPUS_FORMAT}|{knowledge_fingerprint}|{encoder_name}".encode())
+def fingerprint(encoder_name: str, passages: list[Passage]) -> str:
+    """What the vectors depend on: every passage and the encoder (comments or order of YAML keys do not)."""
+    digest = hashlib.sha256(f"{CORPUS_FORMAT}|{encoder_name}".encode())
     for p in passages:
         digest.update(f"{p.department}|{p.kind}|{p.lang}|{p.duty}|{p.text}\n".encode())
     return digest.hexdigest()[:16]
@@ -98,12 +99,11 @@ def build_index(
     encoder: Encoder,
     encoder_name: str,
     passages: list[Passage],
-    knowledge_fingerprint: str,
     directory: Path = DEFAULT_INDEX_DIR,
     progress: bool = True,
 ) -> tuple[DenseIndex, bool]:
     """Return the index for these passages and whether it had to be (re)encoded."""
-    wanted = fingerprint(knowledge_fingerprint, encoder_name, passages)
+    wanted = fingerprint(encoder_name, passages)
     if read_fingerprint(directory) == wanted:
         return DenseIndex.load(directory), False
     vectors = encode_passages(encoder, passages, progress=progress)

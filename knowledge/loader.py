@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from knowledge.schema import Catalogue, DepartmentFile, DepartmentRef, Duty, Organization
+from knowledge.schema import Catalogue, DepartmentFile, DepartmentRef, Duty, OrgAliases, Organization
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -45,6 +45,7 @@ class KnowledgeBase:
     organizations: dict[str, Organization]
     departments: tuple[Department, ...]
     fingerprint: str
+    org_names: dict[str, tuple[str, ...]] = field(default_factory=dict)  # every name of each organisation
     _by_id: dict[str, Department] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -98,10 +99,19 @@ def load_knowledge(data_dir: Path = DATA_DIR) -> KnowledgeBase:
             raise KnowledgeError(f"{path}: missing; every department in {catalogue_path} needs its file")
         digest.update(path.read_bytes())
         departments.append(_department(ref, path, catalogue.organizations[ref.org]))
+    aliases_path = data_dir / "org_aliases.yml"
+    aliases = _validate(OrgAliases, _read_yaml(aliases_path), aliases_path, "<organisations>")
+    assert isinstance(aliases, OrgAliases)
+    digest.update(aliases_path.read_bytes())
+    org_names = {
+        org_id: (org.name, org.zh, org.hotline, *org.aliases, *getattr(aliases, org_id).en, *getattr(aliases, org_id).zh)
+        for org_id, org in catalogue.organizations.items()
+    }
     return KnowledgeBase(
         organizations=dict(catalogue.organizations),
         departments=tuple(departments),
         fingerprint=digest.hexdigest()[:16],
+        org_names=org_names,
     )
 
 

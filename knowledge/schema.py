@@ -87,3 +87,10 @@ class DepartmentFile(_Strict):
     aliases: Bilingual
     duties: list[Duty] = Field(min_length=1)
     examples: Bilingual = Bilingual()
+
+
+class OrgAliases(_Strict):
+    """knowledge/data/org_aliases.yml: short names of each organisation, in both languages."""
+
+    hrss: Bilingual
+    hpf: Bilingual

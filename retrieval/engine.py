@@ -88,6 +88,7 @@ class Engine:
             if passage.kind == "duty":
                 self._duty_passages[passage.department].append((pos, passage.duty, frozenset(tokens(passage.text))))
         self._names = _name_table(knowledge)
+        self._org_patterns = {org: _any_of(names) for org, names in knowledge.org_names.items()}
 
     # ---- construction ----------------------------------------------------------------------------
     @classmethod
@@ -96,7 +97,7 @@ class Engine:
         knowledge = load_knowledge()
         dense = DenseIndex.load(index_dir)
         name = encoder_name(encoder)
-        if dense.fingerprint != fingerprint(knowledge.fingerprint, name, build_passages(knowledge)):
+        if dense.fingerprint != fingerprint(name, build_passages(knowledge)):
             raise IndexMissingError(
                 f"The index at {index_dir} is out of date for this knowledge base or encoder ({name}). "
                 "Rebuild it: whohandles index"
@@ -111,7 +112,7 @@ class Engine:
         knowledge = load_knowledge()
         name = encoder_name(encoder)
         model = load_encoder(name)
-        dense, rebuilt = build_index(model, name, build_passages(knowledge), knowledge.fingerprint, index_dir, progress)
+        dense, rebuilt = build_index(model, name, build_passages(knowledge), index_dir, progress)
         return cls(knowledge, dense, model), rebuilt
 
     # ---- questions ---------------------------------------------------------------------------------
@@ -190,8 +191,8 @@ class Engine:
         longest = max(length for length, _ in hits)
         candidates = {d for length, d in hits if length == longest}
         if len(candidates) > 1:
-            org = _org_hint(folded)
-            candidates = {d for d in candidates if d.startswith(f"{org}.")} if org else candidates
+            orgs = [org for org, pattern in self._org_patterns.items() if pattern.search(folded)]
+            candidates = {d for d in candidates if d.split(".")[0] in orgs} if len(orgs) == 1 else candidates
         return candidates.pop() if len(candidates) == 1 else None
 
     def describe(self, dept_id: str) -> RankedDepartment:
@@ -220,10 +221,7 @@ def _name_table(knowledge: KnowledgeBase) -> list[tuple[str, str]]:
     return table
 
 
-def _org_hint(folded: str) -> str | None:
-    if re.search(r"公积金|provident|housing fund|hpf|12329", folded):
-        return "hpf"
-    if re.search(r"人社|人力资源|社保|social security|hrss|12333|labor|labour", folded):
-        return "hrss"
-    return None
-
+def _any_of(names) -> re.Pattern[str]:
+    """One case-insensitive pattern matching any of the names, longest first."""
+    alternatives = sorted({n.strip() for n in names if n.strip()}, key=len, reverse=True)
+    return re.compile("|".join(re.escape(n) for n in alternatives), re.IGNORECASE)

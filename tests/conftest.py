@@ -1,4 +1,4 @@
-"""Fixtures shared by the e2e and browser tests."""
+"""Fixtures shared by the unit, e2e and browser tests."""
 
 from __future__ import annotations
 

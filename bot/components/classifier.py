@@ -9,22 +9,18 @@ model file) and are put back on a fresh sklearn LogisticRegression at load.
 
 from __future__ import annotations
 
-import logging
-from typing import Any, Dict, Text
+from pathlib import Path
 
 import numpy as np
 
-from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.logistic_regression_classifier import LogisticRegressionClassifier
 
-logger = logging.getLogger(__name__)
+from bot.components._common import RestoredComponent
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class ArrayLogisticRegressionClassifier(LogisticRegressionClassifier):
+class ArrayLogisticRegressionClassifier(RestoredComponent, LogisticRegressionClassifier):
     """Same model and predictions as LogisticRegressionClassifier; persisted with numpy."""
 
     def persist(self) -> None:
@@ -36,25 +32,11 @@ class ArrayLogisticRegressionClassifier(LogisticRegressionClassifier):
                 classes=np.asarray([str(c) for c in self.clf.classes_]),
             )
 
-    @classmethod
-    def load(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> "ArrayLogisticRegressionClassifier":
-        component = cls(config, execution_context.node_name, model_storage, resource)
-        try:
-            with model_storage.read_from(resource) as model_dir:
-                with np.load(model_dir / "logreg.npz", allow_pickle=False) as saved:
-                    clf = component.clf
-                    clf.coef_ = saved["coef"]
-                    clf.intercept_ = saved["intercept"]
-                    clf.classes_ = saved["classes"]
-                    clf.n_features_in_ = clf.coef_.shape[1]
-                    clf.n_iter_ = np.asarray([0])
-        except (ValueError, FileNotFoundError):
-            logger.debug("No trained %s in resource '%s'; using an untrained one.", cls.__name__, resource.name)
-        return component
+    def restore(self, directory: Path) -> None:
+        with np.load(directory / "logreg.npz", allow_pickle=False) as saved:
+            clf = self.clf
+            clf.coef_ = saved["coef"]
+            clf.intercept_ = saved["intercept"]
+            clf.classes_ = saved["classes"]
+            clf.n_features_in_ = clf.coef_.shape[1]
+            clf.n_iter_ = np.asarray([0])

@@ -16,11 +16,10 @@ engine then decides, and answers only when it is confident.
 from __future__ import annotations
 
 import json
-import logging
 import re
-from typing import Any, Dict, List, Optional, Set, Text
+from pathlib import Path
+from typing import Any, Dict, List, Set, Text
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -30,7 +29,7 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KE
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-logger = logging.getLogger(__name__)
+from bot.components._common import ConfiguredComponent, RestoredComponent
 
 _WORDISH = re.compile(r"^(?:[a-z][a-z'-]{3,}|[\u3400-\u9fff]{2,})$")
 # Words of the who-handles examples that say nothing about a topic ("which office handles..."): never topics.
@@ -46,7 +45,7 @@ GENERIC = set(
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
-class SmallTalkGuard(GraphComponent, IntentClassifier):
+class SmallTalkGuard(RestoredComponent, ConfiguredComponent, IntentClassifier):
     """Config: guarded (small-talk intents), topic_intents (where topics are learnt), target."""
 
     FILE = "topics.json"
@@ -59,27 +58,9 @@ class SmallTalkGuard(GraphComponent, IntentClassifier):
             "target": "ask_who_handles",
         }
 
-    def __init__(
-        self,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        topics: Optional[Set[str]] = None,
-    ) -> None:
-        self.config = {**self.get_default_config(), **config}
-        self._model_storage = model_storage
-        self._resource = resource
-        self.topics: Set[str] = topics or set()
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "SmallTalkGuard":
-        return cls(config, model_storage, resource)
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource) -> None:
+        super().__init__(config, model_storage, resource)
+        self.topics: Set[str] = set()
 
     @staticmethod
     def _tokens(message: Message) -> List[str]:
@@ -101,22 +82,8 @@ class SmallTalkGuard(GraphComponent, IntentClassifier):
             (directory / self.FILE).write_text(json.dumps(sorted(self.topics), ensure_ascii=False), encoding="utf-8")
         return self._resource
 
-    @classmethod
-    def load(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> "SmallTalkGuard":
-        try:
-            with model_storage.read_from(resource) as directory:
-                topics = set(json.loads((directory / cls.FILE).read_text(encoding="utf-8")))
-        except (ValueError, FileNotFoundError):
-            logger.debug("No topic vocabulary for %s; it will not reroute anything.", cls.__name__)
-            topics = set()
-        return cls(config, model_storage, resource, topics)
+    def restore(self, directory: Path) -> None:
+        self.topics = set(json.loads((directory / self.FILE).read_text(encoding="utf-8")))
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         return training_data

@@ -14,7 +14,6 @@ from __future__ import annotations
 import logging
 from typing import Any, Dict, List, Text
 
-from rasa.engine.graph import ExecutionContext
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
 from rasa.engine.storage.storage import ModelStorage
@@ -34,28 +33,9 @@ def _warm_up_jieba() -> None:
 class BilingualJiebaTokenizer(JiebaTokenizer):
     """JiebaTokenizer minus whitespace tokens; config `language: zh` (jieba's only supported language)."""
 
-    @classmethod
-    def create(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "BilingualJiebaTokenizer":
-        _warm_up_jieba()
-        return super().create(config, model_storage, resource, execution_context)  # type: ignore[return-value]
-
-    @classmethod
-    def load(
-        cls,
-        config: Dict[Text, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> "BilingualJiebaTokenizer":
-        _warm_up_jieba()
-        return super().load(config, model_storage, resource, execution_context, **kwargs)  # type: ignore[return-value]
+    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource) -> None:
+        super().__init__(config, model_storage, resource)
+        _warm_up_jieba()  # JiebaTokenizer's create and load both end here
 
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
         tokens = super().tokenize(message, attribute)

@@ -13,6 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.support.messages import BotMessages
 from tests.support.stack import Stack
 
 
@@ -29,36 +30,15 @@ def http() -> httpx.Client:
 
 
 @dataclass
-class Reply:
+class Reply(BotMessages):
     status: int
     messages: list[dict[str, Any]]
     seconds: float
 
     @property
-    def texts(self) -> list[str]:
-        return [m["text"] for m in self.messages if m.get("text")]
-
-    @property
-    def text(self) -> str:
-        return "\n".join(self.texts)
-
-    @property
-    def payloads(self) -> list[dict[str, Any]]:
-        return [m["custom"] for m in self.messages if "custom" in m]
-
-    @property
-    def payload(self) -> dict[str, Any]:
-        assert len(self.payloads) == 1, f"expected one custom payload, got {self.messages}"
-        return self.payloads[0]
-
-    @property
     def top_id(self) -> str | None:
         departments = self.payloads[0]["departments"] if self.payloads else []
         return departments[0]["id"] if departments else None
-
-    @property
-    def buttons(self) -> list[dict[str, str]]:
-        return [b for m in self.messages for b in m.get("buttons") or []]
 
 
 class Conversation:

@@ -12,6 +12,8 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from tests.support.messages import BotMessages
+
 
 def tracker(
     text: str,
@@ -31,30 +33,9 @@ def department_entity(text: str, value: str, message: str) -> dict[str, Any]:
 
 
 @dataclass
-class Result:
+class Result(BotMessages):
     messages: list[dict[str, Any]]
     events: list[dict[str, Any]]
-
-    @property
-    def texts(self) -> list[str]:
-        return [m["text"] for m in self.messages if m.get("text")]
-
-    @property
-    def text(self) -> str:
-        return "\n".join(self.texts)
-
-    @property
-    def payloads(self) -> list[dict[str, Any]]:
-        return [m["custom"] for m in self.messages if m.get("custom")]
-
-    @property
-    def payload(self) -> dict[str, Any]:
-        assert len(self.payloads) == 1, self.messages
-        return self.payloads[0]
-
-    @property
-    def buttons(self) -> list[dict[str, Any]]:
-        return [b for m in self.messages for b in m.get("buttons") or []]
 
     @property
     def slots(self) -> dict[str, Any]:

@@ -5,26 +5,13 @@ from __future__ import annotations
 import pytest
 
 from actions.answer import ActionAnswer
-from actions.engine import get_engine
 from tests.support.actions import run, tracker
 
 CLARIFY_EN = ["Who handles pensions?", "Who handles my provident fund account?", "Who handles social security?"]
 PAYLOAD_KEYS = {"type", "language", "departments"}
 DEPARTMENT_KEYS = {"id", "org", "name", "zh", "score", "evidence"}
 
-
-@pytest.fixture(scope="module")
-def engine():
-    return get_engine()
-
-
-@pytest.fixture(autouse=True)
-def private_feedback_db(tmp_path, monkeypatch):
-    """No-answer questions are recorded: keep them out of the developer's var/feedback.db."""
-    import actions.answer
-
-    monkeypatch.setenv("WHOHANDLES_FEEDBACK_DB", str(tmp_path / "feedback.db"))
-    monkeypatch.setattr(actions.answer, "_store", None)
+pytestmark = pytest.mark.usefixtures("private_feedback_db")  # tests/unit/conftest.py
 
 
 def test_answer_in_english(engine):

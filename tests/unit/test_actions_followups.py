@@ -6,25 +6,12 @@ import pytest
 
 from actions.clarify import ActionChooseOption, parse_choice
 from actions.department_info import PAGE, ActionDepartmentInfo, ActionDepartmentMore, ActionOrganization
-from actions.engine import get_engine
 from actions.hotline import ActionHotline
 from tests.support.actions import department_entity, run, tracker
 
 CANDIDATES = ["hrss.urban-pension", "hrss.rural-pension", "hrss.fund-supervision"]
 
-
-@pytest.fixture(scope="module")
-def engine():
-    return get_engine()
-
-
-@pytest.fixture(autouse=True)
-def private_feedback_db(tmp_path, monkeypatch):
-    """No-answer questions are recorded: keep them out of the developer's var/feedback.db."""
-    import actions.answer
-
-    monkeypatch.setenv("WHOHANDLES_FEEDBACK_DB", str(tmp_path / "feedback.db"))
-    monkeypatch.setattr(actions.answer, "_store", None)
+pytestmark = pytest.mark.usefixtures("private_feedback_db")  # tests/unit/conftest.py
 
 
 @pytest.mark.parametrize(

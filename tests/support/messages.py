@@ -1,0 +1,34 @@
+"""The bot's messages read the same way in every test: over HTTP (e2e Reply) or from an action run (Result).
+
+Why one place: both hold Rasa's message dicts (text / buttons / custom payload); a message without a payload
+has no "custom" key over REST and an empty one from rasa-sdk's dispatcher, so `payloads` skips both.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class BotMessages:
+    messages: list[dict[str, Any]]
+
+    @property
+    def texts(self) -> list[str]:
+        return [m["text"] for m in self.messages if m.get("text")]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.texts)
+
+    @property
+    def payloads(self) -> list[dict[str, Any]]:
+        return [m["custom"] for m in self.messages if m.get("custom")]
+
+    @property
+    def payload(self) -> dict[str, Any]:
+        assert len(self.payloads) == 1, f"expected one custom payload, got {self.messages}"
+        return self.payloads[0]
+
+    @property
+    def buttons(self) -> list[dict[str, Any]]:
+        return [b for m in self.messages for b in m.get("buttons") or []]

@@ -93,14 +93,14 @@ def evaluate(engine: Engine, cases: list[Case]) -> dict:
     engine.ask("warm-up 预热")
     for case in cases:
         start = time.perf_counter()
-        answer = engine.ask(case.question, k=len(ids))
+        answer = engine.ask(case.question)  # timed exactly as served: top 3 with evidence
         latencies.append((time.perf_counter() - start) * 1000)
         signals = engine.signals(case.question)
-        dense = engine.judge(signals).dense
+        judged = engine.judge(signals)
         rankings = {
-            "fused": ([d.id for d in answer.departments], answer.verdict == "no_answer"),
+            "fused": ([ids[i] for i in judged.order], answer.verdict == "no_answer"),
             "bm25": ([ids[i] for i in np.argsort(-signals.bm25)], False),
-            "dense": ([ids[i] for i in np.argsort(-dense)], False),
+            "dense": ([ids[i] for i in np.argsort(-judged.dense)], False),
         }
         for mode, (ranking, refused) in rankings.items():
             for key in ("all", f"lang:{case.lang}", f"kind:{case.kind}"):

@@ -67,10 +67,22 @@ class FeedbackStore:
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA busy_timeout = 10000")
         if not self._ready:
-            conn.execute("PRAGMA journal_mode = WAL")
-            conn.executescript(_SCHEMA)
-            self._ready = True
+            self._initialise(conn)
         return conn
+
+    def _initialise(self, conn: sqlite3.Connection) -> None:
+        """Switch to WAL and create the tables. Two processes starting together can both try; SQLite answers
+        the journal-mode switch with "database is locked" without waiting on the busy timeout, so retry."""
+        for attempt in range(50):
+            try:
+                conn.execute("PRAGMA journal_mode = WAL")
+                conn.executescript(_SCHEMA)
+                self._ready = True
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) or attempt == 49:
+                    raise
+                time.sleep(0.05 + 0.01 * attempt)
 
     def record_vote(self, sender: str, question: str, answer: str, department_id: str, vote: str) -> int:
         """Store one 👍/👎 on an answer; returns the vote's row id."""

@@ -33,8 +33,8 @@ class Tuning:
     lexical_weight: float = 0.08  # weight of the BM25 score relative to the best department's
     temperature: float = 0.02  # softmax temperature over fused department scores
     # logistic in-scope model over inscope_features(), fitted by retrieval/calibrate.py
-    inscope_weights: tuple[float, float, float] = (60.84, 60.83, 6.63)
-    inscope_bias: float = -60.42
+    inscope_weights: tuple[float, float, float] = (60.79, 65.91, 6.61)
+    inscope_bias: float = -65.1
     answer_threshold: float = 0.10  # below this confidence: no answer
     clarify_margin: float = 0.15  # top-1 minus top-2 probability below this: ask which one
 

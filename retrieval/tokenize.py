@@ -1,4 +1,4 @@
-"""Tokens for lexical search: English words (folded, lightly stemmed) and jieba words for Chinese."""
+"""Tokens for lexical search: English words (folded, Snowball-stemmed) and jieba words for Chinese."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import logging
 import re
 
 import jieba
+import snowballstemmer
 
 jieba.setLogLevel(logging.WARNING)
 
@@ -25,13 +26,12 @@ ZH_STOPWORDS = frozenset(
 )
 
 
+_STEMMER = snowballstemmer.stemmer("english")
+
+
 def _stem(word: str) -> str:
-    word = _SPELLING.get(word, word)
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
-    return word
+    """US spelling first (labour → labor), then the Snowball English stemmer."""
+    return _STEMMER.stemWord(_SPELLING.get(word, word))
 
 
 def tokens(text: str) -> list[str]:

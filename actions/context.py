@@ -58,12 +58,14 @@ def read_turn(tracker: Tracker, engine: Engine) -> Turn:
 
 
 def named_department(turn: Turn, engine: Engine) -> str | None:
-    """The department the message names: NLU's entity first, else the engine's name matcher."""
-    if turn.department_ids:
-        return turn.department_ids[0]
-    if turn.is_payload:
-        return None
-    return engine.find_department(turn.text)
+    """The department the message names. Typed text: the engine's name matcher first (it takes the longest
+    name and the organisation named with it: "公积金中心信访办公室" is the Provident Fund Center's Office, not
+    the HRSS Letters and Calls Office), else NLU's entity. Button payloads: the entity they carry."""
+    if not turn.is_payload:
+        matched = engine.find_department(turn.text)
+        if matched:
+            return matched
+    return turn.department_ids[0] if turn.department_ids else None
 
 
 def slot_list(tracker: Tracker, name: str) -> list[Any]:

@@ -1,8 +1,9 @@
 """action_hotline: the phone number to call, from the knowledge base only.
 
-Which number: the named department's organisation; else the organisation the message mentions
-("公积金热线", "HRSS hotline"); else the organisation of the last department discussed; else, if the
-message is a question the engine finds in scope, that answer (it includes the hotline); else both.
+Which number: the named department's organisation; else, if the message asks about a topic beyond the
+number and the engine finds it in scope, that answer (it includes the hotline); else the organisation the
+message mentions ("公积金热线", "HRSS hotline"); else the organisation of the last department discussed;
+else both.
 When a department is involved, a department_info payload (no evidence) follows the text.
 """
 
@@ -37,7 +38,9 @@ _ZH_FILLER = re.compile(
 
 
 def has_topic(text: str) -> bool:
-    """True when the message asks about something beyond the phone number itself."""
+    """True when the message asks about something beyond the phone number (and whose it is) itself."""
+    for pattern in _ORG_MENTIONS.values():
+        text = pattern.sub(" ", text)
     words = [w for w in re.findall(r"[a-z']+", text.lower()) if w not in _EN_FILLER]
     han = re.findall(r"[\u3400-\u9fff]", _ZH_FILLER.sub("", text))
     return len(words) >= 2 or len(han) >= 2
@@ -59,6 +62,10 @@ class ActionHotline(TurnAction):
             dispatcher.utter_message(text=messages.hotline_for(d, turn.language))
             payload.send(dispatcher, "department_info", turn.language, [(d, [])])
             return []
+        if has_topic(turn.text):  # "which number do I call about my work injury claim?"
+            answered = answer_if_in_scope(dispatcher, engine, turn)
+            if answered is not None:
+                return answered
         org_id = mentioned_org(turn.text)
         if org_id:
             org = engine.knowledge.organizations[org_id]
@@ -71,9 +78,5 @@ class ActionHotline(TurnAction):
             dispatcher.utter_message(text=messages.hotline_for(d, turn.language))
             payload.send(dispatcher, "department_info", turn.language, [(d, [])])
             return []
-        if has_topic(turn.text):  # "which number do I call about my work injury claim?"
-            answered = answer_if_in_scope(dispatcher, engine, turn)
-            if answered is not None:
-                return answered
         dispatcher.utter_message(text=messages.hotlines_all(engine.knowledge, turn.language))
         return []

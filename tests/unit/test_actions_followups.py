@@ -165,3 +165,22 @@ def test_bare_hotline_question_never_becomes_a_department_answer(text):
 def test_follow_up_intent_without_context_but_with_a_real_question():
     result = run(ActionDepartmentMore(), tracker("what else can I do about labour dispute arbitration?", "ask_more"))
     assert result.payload["departments"][0]["id"] == "hrss.mediation-arbitration"
+
+
+def test_department_named_with_its_organisation_beats_a_shorter_entity():
+    message = "公积金中心的信访办公室管什么？"
+    entities = [department_entity("信访办公室", "hrss.letters-and-calls", message)]  # what NLU may tag
+    result = run(ActionDepartmentInfo(), tracker(message, "ask_department_info", entities=entities))
+    assert result.payload["departments"][0]["id"] == "hpf.office"
+
+
+def test_hotline_question_with_a_topic_and_an_organisation_answers_the_topic():
+    message = "The provident fund app never shows my loan balance, who runs the app and its hotline number?"
+    result = run(ActionHotline(), tracker(message, "ask_hotline"))
+    assert result.payload["type"] in ("department_answer", "clarify")
+    assert result.payload["departments"][0]["id"] == "hpf.internet"
+
+
+def test_bare_hotline_question_with_an_organisation_gives_its_number():
+    result = run(ActionHotline(), tracker("公积金热线是多少？", "ask_hotline"))
+    assert "12329" in result.text and "12333" not in result.text

@@ -46,6 +46,7 @@ class Signals:
     passages: np.ndarray  # cosine per passage
     bm25: np.ndarray  # BM25 per department (catalogue order)
     known: float  # share of the query's BM25 weight on tokens the corpus knows
+    tokens: frozenset[str] = frozenset()  # the query's search tokens (for evidence overlap)
 
 
 @dataclass(frozen=True)
@@ -120,7 +121,7 @@ class Engine:
         """Rank departments for a question (Chinese or English) and decide answer / clarify / no answer."""
         query = re.sub(r"\s+", " ", question or "").strip()[:MAX_QUERY_CHARS]
         language = detect_language(query)
-        if not query or not tokens(query) and not re.search(r"\w", query):
+        if not re.search(r"\w", query):  # nothing to search for: no letters, digits or Han characters
             return Answer(question, language, "no_answer", 0.0, 0.0)
         signals = self.signals(query)
         judged = self.judge(signals)
@@ -128,17 +129,17 @@ class Engine:
         margin = float(judged.probs[order[0]] - judged.probs[order[1]])
         confidence = float(judged.probs[order[0]] * judged.inscope)
         ranked = tuple(
-            self._ranked(self._ids[i], float(judged.probs[i] * judged.inscope), signals.passages, query)
-            for i in order[:k]
+            self._ranked(self._ids[i], float(judged.probs[i] * judged.inscope), signals) for i in order[:k]
         )
         verdict = self._verdict(confidence, margin)
         return Answer(question, language, verdict, round(confidence, 4), round(margin, 4), ranked)
 
     def signals(self, query: str) -> Signals:
         """Encode the query once: cosine to every passage, BM25 per department, known-vocabulary share."""
+        query_tokens = tokens(query)
         passage_scores = self._passage_scores(query)
-        bm25, known = self.lexical.scores(query)
-        return Signals(passage_scores, bm25, known)
+        bm25, known = self.lexical.scores(query_tokens)
+        return Signals(passage_scores, bm25, known, frozenset(query_tokens))
 
     def judge(self, signals: Signals) -> Judgement:
         """Fuse dense and lexical evidence under the current Tuning (cheap: no encoding)."""
@@ -169,9 +170,9 @@ class Engine:
         np.maximum.at(best, self._passage_department, passage_scores)
         return best
 
-    def _ranked(self, dept_id: str, score: float, passage_scores: np.ndarray, query: str) -> RankedDepartment:
+    def _ranked(self, dept_id: str, score: float, signals: Signals) -> RankedDepartment:
         dept = self.knowledge.get(dept_id)
-        query_tokens = set(tokens(query))
+        query_tokens, passage_scores = signals.tokens, signals.passages
         best_by_duty: dict[int, float] = {}
         for pos, duty, duty_tokens in self._duty_passages[dept_id]:
             overlap = len(query_tokens & duty_tokens) / (len(query_tokens) or 1)

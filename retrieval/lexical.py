@@ -22,9 +22,9 @@ class LexicalIndex:
         self._vocabulary = set().union(*docs.values())
         self._bm25 = BM25Okapi([docs[d] for d in department_ids])
 
-    def scores(self, query: str) -> tuple[np.ndarray, float]:
-        """BM25 score per department (catalogue order) and the IDF-weighted share of query tokens the corpus knows."""
-        query_tokens = tokens(query)
+    def scores(self, query_tokens: list[str]) -> tuple[np.ndarray, float]:
+        """BM25 score per department (catalogue order) and the IDF-weighted share of query tokens the corpus knows.
+        Takes the query's tokens (retrieval.tokenize.tokens) so the engine tokenises a question once."""
         if not query_tokens:
             return np.zeros(len(self.department_ids)), 0.0
         unseen = max(self._bm25.idf.values())  # weight an unknown token like the rarest known one

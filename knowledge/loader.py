@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,7 +43,6 @@ class KnowledgeBase:
 
     organizations: dict[str, Organization]
     departments: tuple[Department, ...]
-    fingerprint: str
     org_names: dict[str, tuple[str, ...]] = field(default_factory=dict)  # every name of each organisation
     _by_id: dict[str, Department] = field(default_factory=dict, repr=False)
 
@@ -91,18 +89,15 @@ def load_knowledge(data_dir: Path = DATA_DIR) -> KnowledgeBase:
     strays = sorted(p.stem for p in files_dir.glob("*.yml") if p.stem not in known)
     if strays:
         raise KnowledgeError(f"{files_dir}: files for unknown department ids {strays}; ids come from {catalogue_path}")
-    digest = hashlib.sha256(catalogue_path.read_bytes())
     departments = []
     for ref in catalogue.departments:
         path = files_dir / f"{ref.id}.yml"
         if not path.exists():
             raise KnowledgeError(f"{path}: missing; every department in {catalogue_path} needs its file")
-        digest.update(path.read_bytes())
         departments.append(_department(ref, path, catalogue.organizations[ref.org]))
     aliases_path = data_dir / "org_aliases.yml"
     aliases = _validate(OrgAliases, _read_yaml(aliases_path), aliases_path, "<organisations>")
     assert isinstance(aliases, OrgAliases)
-    digest.update(aliases_path.read_bytes())
     org_names = {
         org_id: (org.name, org.zh, org.hotline, *org.aliases, *getattr(aliases, org_id).en, *getattr(aliases, org_id).zh)
         for org_id, org in catalogue.organizations.items()
@@ -110,7 +105,6 @@ def load_knowledge(data_dir: Path = DATA_DIR) -> KnowledgeBase:
     return KnowledgeBase(
         organizations=dict(catalogue.organizations),
         departments=tuple(departments),
-        fingerprint=digest.hexdigest()[:16],
         org_names=org_names,
     )
 

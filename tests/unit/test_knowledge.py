@@ -113,8 +113,16 @@ def test_stray_file_and_bad_yaml_are_named(data_copy):
         load_knowledge(data_copy)
 
 
-def test_fingerprint_follows_content(data_copy):
-    before = load_knowledge(data_copy).fingerprint
-    assert before == KB.fingerprint
-    _edit(data_copy / "departments" / "hpf.loans.yml", lambda d: d["aliases"]["en"].append("home loan desk"))
-    assert load_knowledge(data_copy).fingerprint != before
+def test_index_fingerprint_follows_passages_not_file_layout(data_copy):
+    """The index is re-encoded when a passage or the encoder changes, and only then."""
+    from embeddings import build_passages
+    from embeddings.index import fingerprint
+
+    before = fingerprint("e5", build_passages(load_knowledge(data_copy)))
+    assert before == fingerprint("e5", build_passages(KB))
+    assert fingerprint("minilm", build_passages(KB)) != before
+    path = data_copy / "departments" / "hpf.loans.yml"
+    path.write_text("# a comment only\n" + path.read_text(encoding="utf-8"), encoding="utf-8")
+    assert fingerprint("e5", build_passages(load_knowledge(data_copy))) == before
+    _edit(path, lambda d: d["aliases"]["en"].append("home loan desk"))
+    assert fingerprint("e5", build_passages(load_knowledge(data_copy))) != before

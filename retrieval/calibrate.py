@@ -1,19 +1,24 @@
-"""Set the engine's `Tuning` on our OWN data, never on dev/test questions.
+"""Set the engine's `Tuning` on our OWN questions, never on dev/test questions.
 
-In-scope questions: every hand-written example question of every department, each asked of an index built
-without its fold of examples (4-fold cross-fitting), so the engine cannot simply find itself.
-Out-of-scope questions: knowledge/data/out_of_scope.yml.
+Two sets of our own questions:
+- the calibration set, knowledge/data/calibration/*.jsonl: questions (and out-of-scope questions) written
+  from the seed text by authors who did not write the knowledge files, in the evaluation file format. They
+  are never indexed, so the shipped engine answers them exactly as it would answer a user;
+- every department's example questions, each asked of an index built without its fold of examples
+  (4-fold cross-fitting, so an example cannot find itself), with knowledge/data/out_of_scope.yml.
 
-Prints top-1 for a grid of fusion weights, fits the logistic in-scope model (5-fold CV shown), and prints
-refusal rates per no-answer threshold, from which `Tuning` in retrieval/engine.py is set by hand.
+Prints top-1 for a grid of fusion weights, fits the logistic in-scope model on both sets (5-fold CV shown),
+and prints refusal rates per no-answer threshold on the calibration set, marking the highest threshold
+that refuses at most REFUSAL_BUDGET of our in-scope questions (the most out-of-scope questions refused
+within that budget). `Tuning` in retrieval/engine.py is set from it by hand.
 
-  python -m retrieval.calibrate [--encoder e5]
+  python -m retrieval.calibrate [--encoder e5]      (make calibrate)
 """
 
 from __future__ import annotations
 
 import argparse
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import faiss
 import numpy as np
@@ -23,12 +28,35 @@ from embeddings import DenseIndex, build_passages, encoder_name, load_encoder
 from embeddings.index import encode_passages
 from knowledge.loader import DATA_DIR, load_knowledge
 from retrieval.engine import Engine, Signals, Tuning, inscope_features
+from retrieval.evaluate import read_cases
 
 FOLDS = 4
+# The product may refuse at most 5 % of in-scope questions; keep a margin for questions unlike ours.
+REFUSAL_BUDGET = 0.03
+CALIBRATION_DIR = DATA_DIR / "calibration"
 
 
-def fold_engines(name: str) -> tuple[list[Engine], list[tuple[str, str | None, int]]]:
-    """One engine per fold (its examples removed from the index) and every case with its fold."""
+@dataclass(frozen=True)
+class Measured:
+    """One question's signals, the engine that produced them, and its expected department (None: out of scope)."""
+
+    signals: Signals
+    engine: Engine
+    expected: str | None
+    source: str  # "calibration" or "examples"
+
+
+def calibration_questions(engine: Engine) -> list[Measured]:
+    """The calibration set and the out-of-scope list, asked of the shipped engine."""
+    known = set(engine.knowledge.ids)
+    cases = [c for path in sorted(CALIBRATION_DIR.glob("*.jsonl")) for c in read_cases(path, known)]
+    measured = [Measured(engine.signals(c.question), engine, (c.expected or (None,))[0], "calibration") for c in cases]
+    oos = yaml.safe_load((DATA_DIR / "out_of_scope.yml").read_text(encoding="utf-8"))
+    return measured + [Measured(engine.signals(q), engine, None, "calibration") for q in oos["en"] + oos["zh"]]
+
+
+def cross_fitted_examples(name: str) -> list[Measured]:
+    """Every example question, asked of an engine whose index lacks the example's fold."""
     kb = load_knowledge()
     passages = build_passages(kb)
     fold_of = {}
@@ -37,58 +65,38 @@ def fold_engines(name: str) -> tuple[list[Engine], list[tuple[str, str | None, i
             fold_of.update({text: i % FOLDS for i, text in enumerate(examples)})
     encoder = load_encoder(name)
     vectors = encode_passages(encoder, passages)
-    engines = []
+    measured = []
     for fold in range(FOLDS):
         keep = [i for i, p in enumerate(passages) if not (p.kind == "example" and fold_of[p.text] == fold)]
         index = faiss.IndexFlatIP(vectors.shape[1])
         index.add(vectors[keep])
-        engines.append(Engine(kb, DenseIndex([passages[i] for i in keep], index, name, "calibration"), encoder))
-    oos = yaml.safe_load((DATA_DIR / "out_of_scope.yml").read_text(encoding="utf-8"))
-    cases = [(p.text, p.department, fold_of[p.text]) for p in passages if p.kind == "example"]
-    cases += [(q, None, i % FOLDS) for i, q in enumerate(oos["en"] + oos["zh"])]
-    return engines, cases
+        engine = Engine(kb, DenseIndex([passages[i] for i in keep], index, name, "calibration"), encoder)
+        measured += [
+            Measured(engine.signals(p.text), engine, p.department, "examples")
+            for p in passages
+            if p.kind == "example" and fold_of[p.text] == fold
+        ]
+    return measured
 
 
-def judge_all(engines: list[Engine], measured: list[tuple[Signals, str | None, int]], tuning: Tuning):
-    for engine in engines:
+def retune(items: list[Measured], tuning: Tuning) -> None:
+    for engine in {id(m.engine): m.engine for m in items}.values():
         engine.tuning = tuning
-    return [(engines[f].judge(s), d, s) for s, d, f in measured]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--encoder", default=None)
-    args = parser.parse_args()
-    name = encoder_name(args.encoder)
-    engines, cases = fold_engines(name)
-    measured = [(engines[f].signals(q), d, f) for q, d, f in cases]
-    ids = engines[0].knowledge.ids
-    n_in = sum(d is not None for _, d, _ in cases)
-    print(f"{n_in} in-scope examples ({FOLDS}-fold), {len(cases) - n_in} out-of-scope questions, encoder {name}")
-
-    for weight in (0.0, 0.04, 0.06, 0.08, 0.12, 0.2, 1.0):
-        judged = judge_all(engines, measured, replace(Tuning(), lexical_weight=weight))
-        top1 = np.mean([ids[j.order[0]] == d for j, d, _ in judged if d is not None])
-        print(f"lexical_weight {weight:<5} top-1 {top1:.3f}")
-
-    tuning = fit_inscope(judge_all(engines, measured, Tuning()))
-    print("\nthreshold  oos_refused  inscope_refused  inscope_answered_correct")
-    judged = judge_all(engines, measured, tuning)
-    rows = [(d is None, ids[j.order[0]] == d, float(j.probs.max() * j.inscope)) for j, d, _ in judged]
-    for threshold in (0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.4):
-        oos_refused = np.mean([c < threshold for is_oos, _, c in rows if is_oos])
-        in_refused = np.mean([c < threshold for is_oos, _, c in rows if not is_oos])
-        in_correct = np.mean([ok and c >= threshold for is_oos, ok, c in rows if not is_oos])
-        print(f"{threshold:<10} {oos_refused:<12.3f} {in_refused:<16.3f} {in_correct:.3f}")
+def top1(items: list[Measured]) -> float:
+    ids = items[0].engine.knowledge.ids
+    return float(np.mean([ids[m.engine.judge(m.signals).order[0]] == m.expected for m in items if m.expected]))
 
 
-def fit_inscope(judged: list) -> Tuning:
-    """Fit the logistic in-scope model on in-scope examples vs out-of-scope questions."""
+def fit_inscope(items: list[Measured], tuning: Tuning) -> Tuning:
+    """Fit the logistic in-scope model: in-scope questions vs out-of-scope questions."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import cross_val_score
 
-    x = np.array([inscope_features(j.dense, s.known) for j, _, s in judged])
-    y = np.array([d is not None for _, d, _ in judged], dtype=int)
+    retune(items, tuning)
+    x = np.array([_features(m) for m in items])
+    y = np.array([m.expected is not None for m in items], dtype=int)
     mean, scale = x.mean(axis=0), x.std(axis=0)
     model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000)
     cv = cross_val_score(model, (x - mean) / scale, y, cv=5, scoring="balanced_accuracy")
@@ -97,7 +105,59 @@ def fit_inscope(judged: list) -> Tuning:
     weights = tuple(round(float(w), 2) for w in raw)
     bias = round(float(model.intercept_[0] - np.dot(raw, mean)), 2)
     print(f"\nin-scope model: weights {weights} bias {bias}; 5-fold balanced accuracy {cv.mean():.3f}")
-    return replace(Tuning(), inscope_weights=weights, inscope_bias=bias)
+    return replace(tuning, inscope_weights=weights, inscope_bias=bias)
+
+
+def _features(m: Measured) -> np.ndarray:
+    judged = m.engine.judge(m.signals)
+    return inscope_features(judged.dense, m.signals.known, m.signals.english)
+
+
+def threshold_table(items: list[Measured], tuning: Tuning) -> float:
+    """Refusal rates per threshold on the calibration set; returns the highest threshold within the budget."""
+    retune(items, tuning)
+    ids = items[0].engine.knowledge.ids
+    rows = []
+    for m in items:
+        judged = m.engine.judge(m.signals)
+        confidence = float(judged.probs.max() * judged.inscope)
+        rows.append((m.expected is None, m.signals.english, ids[judged.order[0]] == m.expected, confidence))
+    conf = np.array([r[3] for r in rows])
+    oos, english, right = (np.array([r[i] for r in rows]) for i in range(3))
+    thresholds = np.round(np.arange(0.01, 0.41, 0.01), 2)
+    within = [t for t in thresholds if np.mean(conf[~oos] < t) <= REFUSAL_BUDGET]
+    best = float(max(within, default=thresholds[0]))
+    print("\nthreshold  oos_refused  inscope_refused (en / zh)  inscope_answered_right")
+    for t in sorted({0.05, 0.08, 0.1, 0.12, 0.15, 0.2, 0.3, best}):
+        refused = conf < t
+        mark = f"  ← highest refusing ≤ {REFUSAL_BUDGET:.0%} in scope" if t == best else ""
+        print(
+            f"{t:<10.2f} {np.mean(refused[oos]):<12.3f} {np.mean(refused[~oos]):.3f} "
+            f"({np.mean(refused[~oos & english]):.3f} / {np.mean(refused[~oos & ~english]):.3f})"
+            f"{'':<10}{np.mean(right[~oos] & ~refused[~oos]):.3f}{mark}"
+        )
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--encoder", default=None)
+    args = parser.parse_args()
+    name = encoder_name(args.encoder)
+    calibration = calibration_questions(Engine.load(encoder=name))
+    examples = cross_fitted_examples(name)
+    n_in = sum(m.expected is not None for m in calibration)
+    print(f"calibration set: {n_in} in scope, {len(calibration) - n_in} out of scope; "
+          f"{len(examples)} examples ({FOLDS}-fold); encoder {name}")
+
+    for weight in (0.0, 0.04, 0.06, 0.08, 0.12, 0.2, 1.0):
+        retune(calibration + examples, replace(Tuning(), lexical_weight=weight))
+        print(f"lexical_weight {weight:<5} top-1 calibration {top1(calibration):.3f}  examples {top1(examples):.3f}")
+
+    tuning = fit_inscope(calibration + examples, Tuning())
+    best = threshold_table(calibration, tuning)
+    print(f"\nTuning(inscope_weights={tuning.inscope_weights}, inscope_bias={tuning.inscope_bias}, "
+          f"answer_threshold={best})")
 
 
 if __name__ == "__main__":

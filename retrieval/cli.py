@@ -110,6 +110,9 @@ def main(argv: list[str] | None = None) -> int:
     except KnowledgeError as exc:
         print(f"error: bad knowledge data: {exc}", file=sys.stderr)
         return 4
+    except BrokenPipeError:  # `whohandles ask … | head`: the reader left; say nothing more
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

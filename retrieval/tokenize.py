@@ -10,7 +10,7 @@ import snowballstemmer
 
 jieba.setLogLevel(logging.WARNING)
 
-_SEGMENT = re.compile(r"[\u3400-\u9fff]+|[A-Za-z][A-Za-z0-9'-]*|\d+")
+_SEGMENT = re.compile(r"[\u3400-\u9fff]+|[A-Za-z][A-Za-z0-9']*|\d+")  # hyphens split: "HRSS-run" → hrss, run
 _SPELLING = {"labour": "labor", "centre": "center", "organisation": "organization", "programme": "program"}
 EN_STOPWORDS = frozenset(
     """a an and are as at be been by can do does did for from has have how i if in into is it its me my
@@ -43,3 +43,20 @@ def tokens(text: str) -> list[str]:
         elif segment not in EN_STOPWORDS:
             out.append(_stem(segment))
     return out
+
+
+_PIECE = re.compile(r"[\u3400-\u9fff]+|[A-Za-z][A-Za-z0-9'-]*|\d+|[^\s\w]")
+
+
+def without_stopwords(text: str) -> str:
+    """The text minus its stopwords, words kept as written: a long question said in fewer tokens."""
+    out: list[str] = []
+    for piece in _PIECE.findall(text):
+        if "\u3400" <= piece[0] <= "\u9fff":
+            out.append("".join(w for w in jieba.cut(piece) if w not in ZH_STOPWORDS))
+        elif piece[0].isalnum():
+            if piece.lower() not in EN_STOPWORDS:
+                out.append(" " + piece)
+        else:
+            out.append(piece)
+    return "".join(out).strip().lstrip(",.;:!?，。；：！？、 ")

@@ -126,3 +126,16 @@ def test_index_fingerprint_follows_passages_not_file_layout(data_copy):
     assert fingerprint("e5", build_passages(load_knowledge(data_copy))) == before
     _edit(path, lambda d: d["aliases"]["en"].append("home loan desk"))
     assert fingerprint("e5", build_passages(load_knowledge(data_copy))) != before
+
+
+def test_calibration_questions_are_valid_and_cover_every_department():
+    """The calibration set (retrieval/calibrate.py) names real departments and covers all of them."""
+    from knowledge.loader import DATA_DIR, load_knowledge
+    from retrieval.evaluate import read_cases
+
+    ids = set(load_knowledge().ids)
+    cases = [c for path in sorted((DATA_DIR / "calibration").glob("*.jsonl")) for c in read_cases(path, ids)]
+    covered = {d for c in cases for d in c.expected}
+    assert covered == ids
+    assert sum(not c.expected for c in cases) >= 40  # out-of-scope questions to set the no-answer threshold
+    assert {c.lang for c in cases} == {"en", "zh"}

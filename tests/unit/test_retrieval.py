@@ -73,3 +73,28 @@ def test_describe_lists_every_duty(engine):
 )
 def test_detect_language(text, language):
     assert detect_language(text) == language
+
+
+def test_long_queries_are_cut_to_the_token_budget(engine):
+    encoder = engine.encoder
+    long_question = "My employer has not paid my wages for three months and keeps saying next week. " * 4
+    cut = encoder.truncate(long_question)
+    assert long_question.startswith(cut) and len(cut) < len(long_question)
+    assert encoder._model.token_count(cut, True) <= encoder.query_max_tokens
+    assert encoder.truncate("公积金贷款逾期") == "公积金贷款逾期"  # short queries are untouched
+    assert long_question.split()[len(cut.split()) - 1] == cut.split()[-1]  # cut between words, not inside one
+
+
+def test_a_long_question_loses_its_stopwords_before_its_content(engine):
+    question = "Hello, I hope you can help me because I do not know where I should go: " * 2 + "unpaid wages"
+    assert engine.encoder.token_count(question) > engine.encoder.query_max_tokens
+    dense = engine.dense_query(question)
+    assert engine.encoder.token_count(engine.encoder.truncate(dense)) <= engine.encoder.query_max_tokens
+    assert engine.encoder.truncate(dense).endswith("unpaid wages")
+    assert engine.dense_query("公积金贷款逾期了找谁") == "公积金贷款逾期了找谁"  # within budget: as typed
+
+
+def test_the_encoder_uses_every_core_by_default(engine):
+    import os
+
+    assert engine.encoder.threads == (int(os.environ.get("WHOHANDLES_ENCODER_THREADS") or os.cpu_count()))

@@ -16,7 +16,7 @@ import numpy as np
 DEFAULT_ENCODER = "e5"
 ENV_VAR = "WHOHANDLES_ENCODER"
 THREADS_VAR = "WHOHANDLES_ENCODER_THREADS"  # default: every core (a query waits for its encoding alone)
-QUERY_MAX_TOKENS = 32  # ~25 ms on this 2-core machine: keeps retrieval p95 under 30 ms
+QUERY_MAX_TOKENS = 32  # ~25 ms on this 2-core machine at its usual speed: retrieval p95 under 30 ms
 
 
 class Encoder(Protocol):

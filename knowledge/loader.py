@@ -44,6 +44,7 @@ class KnowledgeBase:
     organizations: dict[str, Organization]
     departments: tuple[Department, ...]
     org_names: dict[str, tuple[str, ...]] = field(default_factory=dict)  # every name of each organisation
+    org_topics: dict[str, tuple[str, ...]] = field(default_factory=dict)  # words only one organisation's business uses
     _by_id: dict[str, Department] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -98,14 +99,16 @@ def load_knowledge(data_dir: Path = DATA_DIR) -> KnowledgeBase:
     aliases_path = data_dir / "org_aliases.yml"
     aliases = _validate(OrgAliases, _read_yaml(aliases_path), aliases_path, "<organisations>")
     assert isinstance(aliases, OrgAliases)
-    org_names = {
-        org_id: (org.name, org.zh, org.hotline, *org.aliases, *getattr(aliases, org_id).en, *getattr(aliases, org_id).zh)
-        for org_id, org in catalogue.organizations.items()
-    }
+    org_names, org_topics = {}, {}
+    for org_id, org in catalogue.organizations.items():
+        cues = getattr(aliases, org_id)
+        org_names[org_id] = (org.name, org.zh, org.hotline, *org.aliases, *cues.names.en, *cues.names.zh)
+        org_topics[org_id] = (*cues.topics.en, *cues.topics.zh)
     return KnowledgeBase(
         organizations=dict(catalogue.organizations),
         departments=tuple(departments),
         org_names=org_names,
+        org_topics=org_topics,
     )
 
 

@@ -89,8 +89,13 @@ class DepartmentFile(_Strict):
     examples: Bilingual = Bilingual()
 
 
-class OrgAliases(_Strict):
-    """knowledge/data/org_aliases.yml: short names of each organisation, in both languages."""
+class OrgCues(_Strict):
+    names: Bilingual  # short names people use for the organisation
+    topics: Bilingual = Bilingual()  # words that only ever concern this organisation's business
 
-    hrss: Bilingual
-    hpf: Bilingual
+
+class OrgAliases(_Strict):
+    """knowledge/data/org_aliases.yml: what tells which organisation a question is about, in both languages."""
+
+    hrss: OrgCues
+    hpf: OrgCues

@@ -154,6 +154,10 @@ def main() -> None:
         retune(calibration + examples, replace(Tuning(), lexical_weight=weight))
         print(f"lexical_weight {weight:<5} top-1 calibration {top1(calibration):.3f}  examples {top1(examples):.3f}")
 
+    for weight in (0.0, 0.01, 0.02, 0.03, 0.05, 0.08):
+        retune(calibration + examples, replace(Tuning(), org_weight=weight))
+        print(f"org_weight {weight:<5} top-1 calibration {top1(calibration):.3f}  examples {top1(examples):.3f}")
+
     tuning = fit_inscope(calibration + examples, Tuning())
     best = threshold_table(calibration, tuning)
     print(f"\nTuning(inscope_weights={tuning.inscope_weights}, inscope_bias={tuning.inscope_bias}, "

@@ -35,8 +35,9 @@ class Tuning:
     # logistic in-scope model over inscope_features(), fitted by retrieval/calibrate.py
     inscope_weights: tuple[float, float, float, float] = (57.21, 110.35, 6.38, 2.71)
     inscope_bias: float = -106.19
-    answer_threshold: float = 0.14  # below: no answer (calibrate.py: refuses <= 3 % of our in-scope questions)
+    answer_threshold: float = 0.15  # below: no answer (calibrate.py: refuses <= 3 % of our in-scope questions)
     clarify_margin: float = 0.15  # top-1 minus top-2 probability below this: ask which one
+    org_weight: float = 0.05  # added to the departments of the one organisation a question names
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class Signals:
     known: float  # share of the query's BM25 weight on tokens the corpus knows
     tokens: frozenset[str] = frozenset()  # the query's search tokens (for evidence overlap)
     english: bool = False  # cosines run lower for English questions than for Chinese ones
+    org: str | None = None  # the one organisation the question names ("人社局", "provident fund centre"), if any
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,10 @@ class Engine:
             if passage.kind == "duty":
                 self._duty_passages[passage.department].append((pos, passage.duty, frozenset(tokens(passage.text))))
         self._names = _name_table(knowledge)
-        self._org_patterns = {org: _any_of(names) for org, names in knowledge.org_names.items()}
+        self._org_patterns = {
+            org: _any_of(names + knowledge.org_topics.get(org, ())) for org, names in knowledge.org_names.items()
+        }
+        self._department_org = np.array([knowledge.get(d).org for d in self._ids])
 
     # ---- construction ----------------------------------------------------------------------------
     @classmethod
@@ -141,7 +146,13 @@ class Engine:
         query_tokens = tokens(query)
         passage_scores = self._passage_scores(query)
         bm25, known = self.lexical.scores(query_tokens)
-        return Signals(passage_scores, bm25, known, frozenset(query_tokens), detect_language(query) == "en")
+        english = detect_language(query) == "en"
+        return Signals(passage_scores, bm25, known, frozenset(query_tokens), english, self.named_org(query))
+
+    def named_org(self, text: str) -> str | None:
+        """The organisation a message names (or whose business only it handles), when exactly one."""
+        named = [org for org, pattern in self._org_patterns.items() if pattern.search(text)]
+        return named[0] if len(named) == 1 else None
 
     def judge(self, signals: Signals) -> Judgement:
         """Fuse dense and lexical evidence under the current Tuning (cheap: no encoding)."""
@@ -150,6 +161,8 @@ class Engine:
         top_bm25 = signals.bm25.max()
         lexical = signals.bm25 / top_bm25 if top_bm25 > 0 else signals.bm25
         fused = dense + tuning.lexical_weight * lexical
+        if signals.org is not None:
+            fused = fused + tuning.org_weight * (self._department_org == signals.org)
         probs = np.exp((fused - fused.max()) / tuning.temperature)
         probs /= probs.sum()
         z = float(np.dot(tuning.inscope_weights, inscope_features(dense, signals.known, signals.english))) + tuning.inscope_bias
@@ -202,8 +215,8 @@ class Engine:
         longest = max(length for length, _ in hits)
         candidates = {d for length, d in hits if length == longest}
         if len(candidates) > 1:
-            orgs = [org for org, pattern in self._org_patterns.items() if pattern.search(folded)]
-            candidates = {d for d in candidates if d.split(".")[0] in orgs} if len(orgs) == 1 else candidates
+            org = self.named_org(folded)
+            candidates = {d for d in candidates if d.split(".")[0] == org} if org else candidates
         return candidates.pop() if len(candidates) == 1 else None
 
     def describe(self, dept_id: str) -> RankedDepartment:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 
@@ -29,6 +30,7 @@ ZH_STOPWORDS = frozenset(
 _STEMMER = snowballstemmer.stemmer("english")
 
 
+@functools.lru_cache(maxsize=65536)  # pure-Python Snowball is most of tokenising; words repeat
 def _stem(word: str) -> str:
     """US spelling first (labour → labor), then the Snowball English stemmer."""
     return _STEMMER.stemWord(_SPELLING.get(word, word))

@@ -98,3 +98,25 @@ def test_the_encoder_uses_every_core_by_default(engine):
     import os
 
     assert engine.encoder.threads == (int(os.environ.get("WHOHANDLES_ENCODER_THREADS") or os.cpu_count()))
+
+
+@pytest.mark.parametrize(
+    "question, org",
+    [
+        ("公积金中心的党员发展归哪个处？", "hpf"),
+        ("I want to report corruption by a social security official", "hrss"),
+        ("人社系统的干部作风问题向谁举报", "hrss"),
+        ("公积金能不能用来交社保？", None),  # both organisations' business: no preference
+        ("how do I renew my passport", None),
+    ],
+)
+def test_the_organisation_a_question_names(engine, question, org):
+    assert engine.named_org(question) == org
+
+
+def test_naming_an_organisation_ranks_its_departments_first(engine):
+    for question, org in [
+        ("公积金中心的党员发展和入党积极分子培养找哪个部门？", "hpf"),
+        ("人社局机关的党员发展和入党积极分子培养找哪个部门？", "hrss"),
+    ]:
+        assert engine.ask(question).top.org == org

@@ -22,6 +22,10 @@ class LexicalIndex:
         self._vocabulary = set().union(*docs.values())
         self._bm25 = BM25Okapi([docs[d] for d in department_ids])
 
+    def salience(self, query_tokens: list[str]) -> float:
+        """How much a text says about which department handles it: the IDF weight of its known tokens."""
+        return float(sum(self._bm25.idf[t] for t in query_tokens if t in self._vocabulary))
+
     def scores(self, query_tokens: list[str]) -> tuple[np.ndarray, float]:
         """BM25 score per department (catalogue order) and the IDF-weighted share of query tokens the corpus knows.
         Takes the query's tokens (retrieval.tokenize.tokens) so the engine tokenises a question once."""

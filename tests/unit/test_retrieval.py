@@ -120,3 +120,15 @@ def test_naming_an_organisation_ranks_its_departments_first(engine):
         ("人社局机关的党员发展和入党积极分子培养找哪个部门？", "hrss"),
     ]:
         assert engine.ask(question).top.org == org
+
+
+def test_a_guessed_department_name_does_not_outrank_the_need(engine):
+    question = "我们公司要一次性裁员三十多人，需要向人社局报告裁员情况，这是就业促进处管的吧？"
+    assert "就业促进处" not in engine.need(question)
+    assert engine.ask(question).top.id == "hrss.industrial-relations"
+
+
+def test_a_question_about_a_named_department_keeps_the_name(engine):
+    question = "What does the Wage Office at Shanghai HRSS actually handle?"
+    assert engine.need(question) == question
+    assert engine.ask(question).top.id == "hrss.wages"

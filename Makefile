@@ -58,6 +58,10 @@ index: $(VENV_APP)/.installed ## Build the FAISS index (re-encodes only when kno
 eval: $(INDEX) ## Evaluate retrieval on FILE=path.jsonl (default: the dev set)
 	$(VENV_APP)/bin/whohandles eval $(or $(FILE),../shared/eval/dev.jsonl)
 
+.PHONY: calibrate
+calibrate: $(INDEX) ## Refit fusion weights and the no-answer threshold on our own questions (prints the tables)
+	$(APP_PY) -m retrieval.calibrate
+
 .PHONY: test-unit
 test-unit: $(VENV_APP)/.installed $(INDEX) ## Fast unit tests (no servers)
 	$(APP_PY) -m pytest -m "not e2e and not browser" -q tests/unit

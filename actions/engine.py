@@ -18,7 +18,9 @@ _engine: Engine | None = None
 
 
 def _one_thread() -> None:
-    """Rasa and the action server share 2 cores: keep torch/BLAS to one thread each."""
+    """Rasa and the action server share 2 cores: keep torch/BLAS to one thread each. (The e5 encoder takes
+    every core for the few milliseconds a question is encoded: Rasa is waiting on the action meanwhile;
+    WHOHANDLES_ENCODER_THREADS overrides it.)"""
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ.setdefault(var, "1")
     try:

@@ -2,7 +2,7 @@
 
 from embeddings.corpus import Passage, build_passages
 from embeddings.encoders import Encoder, encoder_name, load_encoder
-from embeddings.index import DenseIndex, IndexMissingError, build_index
+from embeddings.index import DenseIndex, IndexMissingError, build_index, index_knowledge
 
 __all__ = [
     "DenseIndex",
@@ -12,5 +12,6 @@ __all__ = [
     "build_index",
     "build_passages",
     "encoder_name",
+    "index_knowledge",
     "load_encoder",
 ]

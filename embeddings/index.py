@@ -16,8 +16,9 @@ import faiss
 import numpy as np
 from tqdm import tqdm
 
-from embeddings.corpus import Passage
-from embeddings.encoders import Encoder
+from embeddings.corpus import Passage, build_passages
+from embeddings.encoders import Encoder, encoder_name, load_encoder
+from knowledge.loader import KnowledgeBase
 
 CORPUS_FORMAT = 1
 MANIFEST = "manifest.json"
@@ -112,3 +113,11 @@ def build_index(
     dense = DenseIndex(passages, index, encoder_name, wanted)
     dense.save(directory)
     return dense, True
+
+
+def index_knowledge(
+    knowledge: KnowledgeBase, encoder: str | None = None, directory: Path = DEFAULT_INDEX_DIR, progress: bool = True
+) -> tuple[DenseIndex, bool]:
+    """Build (or reuse) the index of a knowledge base; the encoder is only run when the fingerprint changed."""
+    name = encoder_name(encoder)
+    return build_index(load_encoder(name), name, build_passages(knowledge), directory, progress)

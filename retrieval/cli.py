@@ -52,13 +52,14 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from retrieval.engine import Engine
+    from embeddings import index_knowledge
+    from knowledge.loader import load_knowledge
 
     start = time.perf_counter()
-    engine, rebuilt = Engine.build(Path(args.index_dir), args.encoder, progress=not args.quiet)
+    dense, rebuilt = index_knowledge(load_knowledge(), args.encoder, Path(args.index_dir), progress=not args.quiet)
     took = time.perf_counter() - start
     state = "built" if rebuilt else "up to date (knowledge and model unchanged)"
-    print(f"index {state}: {len(engine.dense.passages)} passages, encoder {engine.dense.encoder_name}, "
+    print(f"index {state}: {len(dense.passages)} passages, encoder {dense.encoder_name}, "
           f"{args.index_dir} ({took:.1f} s)")
     return 0
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from embeddings import DenseIndex, Encoder, IndexMissingError, Passage, build_index, build_passages, load_encoder
+from embeddings import DenseIndex, Encoder, IndexMissingError, build_passages, load_encoder
 from embeddings.encoders import encoder_name
 from embeddings.index import DEFAULT_INDEX_DIR, fingerprint
 from knowledge.loader import Department, KnowledgeBase, load_knowledge
@@ -80,7 +80,8 @@ def _sigmoid(x: float) -> float:
 
 
 class Engine:
-    """Ranks departments for a question. Build with `Engine.load()` or `Engine.build()`."""
+    """Ranks departments for a question. Build the index once (`embeddings.index_knowledge`, `whohandles
+    index`), then `Engine.load()`."""
 
     def __init__(self, knowledge: KnowledgeBase, dense: DenseIndex, encoder: Encoder, tuning: Tuning = Tuning()):
         self.knowledge = knowledge
@@ -116,17 +117,6 @@ class Engine:
                 "Rebuild it: whohandles index"
             )
         return cls(knowledge, dense, load_encoder(name))
-
-    @classmethod
-    def build(
-        cls, index_dir: Path = DEFAULT_INDEX_DIR, encoder: str | None = None, progress: bool = True
-    ) -> tuple["Engine", bool]:
-        """Build (or reuse) the index on disk and return the engine and whether it re-encoded."""
-        knowledge = load_knowledge()
-        name = encoder_name(encoder)
-        model = load_encoder(name)
-        dense, rebuilt = build_index(model, name, build_passages(knowledge), index_dir, progress)
-        return cls(knowledge, dense, model), rebuilt
 
     # ---- questions ---------------------------------------------------------------------------------
     def ask(self, question: str, k: int = 3) -> Answer:

@@ -8,9 +8,9 @@ Two sets of our own questions:
   (4-fold cross-fitting, so an example cannot find itself), with knowledge/data/out_of_scope.yml.
 
 Prints top-1 for a grid of fusion weights, fits the logistic in-scope model on both sets (5-fold CV shown),
-and prints refusal rates per no-answer threshold on the calibration set, marking the highest threshold
-that refuses at most REFUSAL_BUDGET of our in-scope questions (the most out-of-scope questions refused
-within that budget). `Tuning` in retrieval/engine.py is set from it by hand.
+and prints refusal rates per no-answer threshold, marking the highest threshold that refuses at most
+REFUSAL_BUDGET of our in-scope questions (calibration questions and examples weighed equally), which
+refuses the most out-of-scope questions within that budget. `Tuning` in retrieval/engine.py is set from it by hand.
 
   python -m retrieval.calibrate [--encoder e5]      (make calibrate)
 """
@@ -110,31 +110,38 @@ def fit_inscope(items: list[Measured], tuning: Tuning) -> Tuning:
 
 def _features(m: Measured) -> np.ndarray:
     judged = m.engine.judge(m.signals)
-    return inscope_features(judged.dense, m.signals.known, m.signals.english)
+    return inscope_features(judged.dense, m.signals)
 
 
-def threshold_table(items: list[Measured], tuning: Tuning) -> float:
-    """Refusal rates per threshold on the calibration set; returns the highest threshold within the budget."""
-    retune(items, tuning)
-    ids = items[0].engine.knowledge.ids
-    rows = []
-    for m in items:
+def threshold_table(calibration: list[Measured], examples: list[Measured], tuning: Tuning) -> float:
+    """Refusal rates per threshold; returns the highest threshold within the refusal budget.
+
+    In-scope refusals are averaged over our two sources of in-scope questions: the calibration questions
+    (their index holds every example, so they are answered more confidently than a stranger's question)
+    and the cross-fitted examples (their index lacks a quarter of the examples: less confidently)."""
+    retune(calibration + examples, tuning)
+    ids = calibration[0].engine.knowledge.ids
+
+    def confidence(m: Measured) -> float:
         judged = m.engine.judge(m.signals)
-        confidence = float(judged.probs.max() * judged.inscope)
-        rows.append((m.expected is None, m.signals.english, ids[judged.order[0]] == m.expected, confidence))
-    conf = np.array([r[3] for r in rows])
-    oos, english, right = (np.array([r[i] for r in rows]) for i in range(3))
+        return float(judged.probs.max() * judged.inscope)
+
+    oos = np.array([confidence(m) for m in calibration if m.expected is None])
+    cal = [m for m in calibration if m.expected is not None]
+    cal_conf = np.array([confidence(m) for m in cal])
+    cal_en = np.array([m.signals.english for m in cal])
+    cal_right = np.array([ids[m.engine.judge(m.signals).order[0]] == m.expected for m in cal])
+    ex_conf = np.array([confidence(m) for m in examples])
+    refused = lambda t: (np.mean(cal_conf < t) + np.mean(ex_conf < t)) / 2  # noqa: E731
     thresholds = np.round(np.arange(0.01, 0.41, 0.01), 2)
-    within = [t for t in thresholds if np.mean(conf[~oos] < t) <= REFUSAL_BUDGET]
-    best = float(max(within, default=thresholds[0]))
-    print("\nthreshold  oos_refused  inscope_refused (en / zh)  inscope_answered_right")
+    best = float(max((t for t in thresholds if refused(t) <= REFUSAL_BUDGET), default=thresholds[0]))
+    print("\nthreshold  oos_refused  in-scope refused: mean (calibration en / zh, examples)  calibration answered right")
     for t in sorted({0.05, 0.08, 0.1, 0.12, 0.15, 0.2, 0.3, best}):
-        refused = conf < t
         mark = f"  ← highest refusing ≤ {REFUSAL_BUDGET:.0%} in scope" if t == best else ""
         print(
-            f"{t:<10.2f} {np.mean(refused[oos]):<12.3f} {np.mean(refused[~oos]):.3f} "
-            f"({np.mean(refused[~oos & english]):.3f} / {np.mean(refused[~oos & ~english]):.3f})"
-            f"{'':<10}{np.mean(right[~oos] & ~refused[~oos]):.3f}{mark}"
+            f"{t:<10.2f} {np.mean(oos < t):<12.3f} {refused(t):.3f} ({np.mean(cal_conf[cal_en] < t):.3f} / "
+            f"{np.mean(cal_conf[~cal_en] < t):.3f}, {np.mean(ex_conf < t):.3f}){'':<21}"
+            f"{np.mean(cal_right & (cal_conf >= t)):.3f}{mark}"
         )
     return best
 
@@ -159,7 +166,7 @@ def main() -> None:
         print(f"org_weight {weight:<5} top-1 calibration {top1(calibration):.3f}  examples {top1(examples):.3f}")
 
     tuning = fit_inscope(calibration + examples, Tuning())
-    best = threshold_table(calibration, tuning)
+    best = threshold_table(calibration, examples, tuning)
     print(f"\nTuning(inscope_weights={tuning.inscope_weights}, inscope_bias={tuning.inscope_bias}, "
           f"answer_threshold={best})")
 

@@ -36,9 +36,9 @@ class Tuning:
     lexical_weight: float = 0.08  # weight of the BM25 score relative to the best department's
     temperature: float = 0.02  # softmax temperature over fused department scores
     # logistic in-scope model over inscope_features(), fitted by retrieval/calibrate.py
-    inscope_weights: tuple[float, float, float, float] = (59.32, 108.14, 6.42, 2.64)
-    inscope_bias: float = -104.23
-    answer_threshold: float = 0.15  # below: no answer (calibrate.py: refuses <= 3 % of our in-scope questions)
+    inscope_weights: tuple[float, ...] = (20.67, 69.16, 3.94, 2.49, 3.33)
+    inscope_bias: float = -74.46
+    answer_threshold: float = 0.13  # below: no answer (calibrate.py: refuses <= 3 % of our in-scope questions)
     clarify_margin: float = 0.15  # top-1 minus top-2 probability below this: ask which one
     org_weight: float = 0.05  # added to the departments of the one organisation a question names
 
@@ -68,11 +68,15 @@ class Judgement:
         return np.argsort(-self.probs)
 
 
-def inscope_features(dense: np.ndarray, known: float, english: bool) -> np.ndarray:
+def inscope_features(dense: np.ndarray, signals: Signals) -> np.ndarray:
     """What separates questions a department handles from the rest: one department standing out in dense
-    similarity (best minus median cosine), the best cosine itself, the share of known vocabulary, and the
-    language (the encoder's cosines sit on a different scale for English and Chinese)."""
-    return np.array([dense.max() - np.median(dense), dense.max(), known, float(english)])
+    similarity (best minus median cosine), the best cosine itself, the share of known vocabulary, the
+    language (the encoder's cosines sit on a different scale for English and Chinese) and the best BM25
+    score (how many of the question's rarer words one department's texts share)."""
+    return np.array(
+        [dense.max() - np.median(dense), dense.max(), signals.known, float(signals.english),
+         math.log1p(float(signals.bm25.max()))]
+    )
 
 
 def _sigmoid(x: float) -> float:
@@ -172,7 +176,7 @@ class Engine:
             fused = fused + tuning.org_weight * (self._department_org == signals.org)
         probs = np.exp((fused - fused.max()) / tuning.temperature)
         probs /= probs.sum()
-        z = float(np.dot(tuning.inscope_weights, inscope_features(dense, signals.known, signals.english))) + tuning.inscope_bias
+        z = float(np.dot(tuning.inscope_weights, inscope_features(dense, signals))) + tuning.inscope_bias
         return Judgement(dense, probs, _sigmoid(z))
 
     def _verdict(self, confidence: float, margin: float) -> Verdict:

@@ -121,17 +121,12 @@ def threshold_table(calibration: list[Measured], examples: list[Measured], tunin
     and the cross-fitted examples (their index lacks a quarter of the examples: less confidently)."""
     retune(calibration + examples, tuning)
     ids = calibration[0].engine.knowledge.ids
-
-    def confidence(m: Measured) -> float:
-        judged = m.engine.judge(m.signals)
-        return float(judged.probs.max() * judged.inscope)
-
-    oos = np.array([confidence(m) for m in calibration if m.expected is None])
-    cal = [m for m in calibration if m.expected is not None]
-    cal_conf = np.array([confidence(m) for m in cal])
-    cal_en = np.array([m.signals.english for m in cal])
-    cal_right = np.array([ids[m.engine.judge(m.signals).order[0]] == m.expected for m in cal])
-    ex_conf = np.array([confidence(m) for m in examples])
+    oos = np.array([m.engine.judge(m.signals).confidence for m in calibration if m.expected is None])
+    cal = [(m, m.engine.judge(m.signals)) for m in calibration if m.expected is not None]
+    cal_conf = np.array([judged.confidence for _, judged in cal])
+    cal_en = np.array([m.signals.english for m, _ in cal])
+    cal_right = np.array([ids[judged.order[0]] == m.expected for m, judged in cal])
+    ex_conf = np.array([m.engine.judge(m.signals).confidence for m in examples])
     refused = lambda t: (np.mean(cal_conf < t) + np.mean(ex_conf < t)) / 2  # noqa: E731
     thresholds = np.round(np.arange(0.01, 0.41, 0.01), 2)
     best = float(max((t for t in thresholds if refused(t) <= REFUSAL_BUDGET), default=thresholds[0]))

@@ -68,6 +68,11 @@ class Judgement:
     def order(self) -> np.ndarray:
         return np.argsort(-self.probs)
 
+    @property
+    def confidence(self) -> float:
+        """The top department's probability times the in-scope probability: what the no-answer threshold cuts."""
+        return float(self.probs.max() * self.inscope)
+
 
 def inscope_features(dense: np.ndarray, signals: Signals) -> np.ndarray:
     """What separates questions a department handles from the rest: one department standing out in dense
@@ -134,7 +139,7 @@ class Engine:
         judged = self.judge(signals)
         order = judged.order[: max(k, 2)]
         margin = float(judged.probs[order[0]] - judged.probs[order[1]])
-        confidence = float(judged.probs[order[0]] * judged.inscope)
+        confidence = judged.confidence
         ranked = tuple(
             self._ranked(self._ids[i], float(judged.probs[i] * judged.inscope), signals) for i in order[:k]
         )
@@ -229,7 +234,7 @@ class Engine:
         candidates = {d for length, d in hits if length == longest}
         if len(candidates) > 1:
             org = self.named_org(folded)
-            candidates = {d for d in candidates if d.split(".")[0] == org} if org else candidates
+            candidates = {d for d in candidates if self.knowledge.get(d).org == org} if org else candidates
         return candidates.pop() if len(candidates) == 1 else None
 
     def describe(self, dept_id: str) -> RankedDepartment:

@@ -21,6 +21,7 @@ class LexicalIndex:
         self.department_ids = department_ids
         self._vocabulary = set().union(*docs.values())
         self._bm25 = BM25Okapi([docs[d] for d in department_ids])
+        self._unseen_idf = max(self._bm25.idf.values())  # an unknown token weighs like the rarest known one
 
     def salience(self, query_tokens: list[str]) -> float:
         """How much a text says about which department handles it: the IDF weight of its known tokens."""
@@ -31,7 +32,6 @@ class LexicalIndex:
         Takes the query's tokens (retrieval.tokenize.tokens) so the engine tokenises a question once."""
         if not query_tokens:
             return np.zeros(len(self.department_ids)), 0.0
-        unseen = max(self._bm25.idf.values())  # weight an unknown token like the rarest known one
-        weights = [self._bm25.idf.get(t, unseen) for t in query_tokens]
-        known = sum(w for t, w in zip(query_tokens, weights) if t in self._vocabulary) / (sum(weights) or 1.0)
+        total = sum(self._bm25.idf.get(t, self._unseen_idf) for t in query_tokens)
+        known = self.salience(query_tokens) / (total or 1.0)
         return np.asarray(self._bm25.get_scores(query_tokens)), known

@@ -112,14 +112,22 @@ def send_no_answer(dispatcher: CollectingDispatcher, engine: Engine, turn: Turn)
     return [SlotSet("candidates", None), SlotSet("pending_question", None)]
 
 
+def send_found(
+    dispatcher: CollectingDispatcher, engine: Engine, result: Answer, turn: Turn, clarify: bool = True
+) -> list[Any] | None:
+    """Send the answer (or, if `clarify`, the clarification) the engine found; None (nothing sent) otherwise."""
+    if result.verdict == "answer" and result.top is not None:
+        return send_answer(dispatcher, engine, result.top, turn.language)
+    if result.verdict == "clarify" and clarify and len(result.departments) >= 2:
+        return send_clarify(dispatcher, result, turn)
+    return None
+
+
 def respond(dispatcher: CollectingDispatcher, engine: Engine, turn: Turn, strict: bool = False) -> list[Any]:
     """Ask the engine about the turn's text and send the answer, clarification or no-answer."""
     result = engine.ask(turn.text, k=MAX_OPTIONS)
-    if result.verdict == "answer" and result.top is not None:
-        return send_answer(dispatcher, engine, result.top, turn.language)
-    if result.verdict == "clarify" and not strict and len(result.departments) >= 2:
-        return send_clarify(dispatcher, result, turn)
-    return send_no_answer(dispatcher, engine, turn)
+    found = send_found(dispatcher, engine, result, turn, clarify=not strict)
+    return found if found is not None else send_no_answer(dispatcher, engine, turn)
 
 
 def answer_if_in_scope(dispatcher: CollectingDispatcher, engine: Engine, turn: Turn) -> list[Any] | None:
@@ -131,12 +139,7 @@ def answer_if_in_scope(dispatcher: CollectingDispatcher, engine: Engine, turn: T
     """
     if turn.is_payload or not turn.text:
         return None
-    result = engine.ask(turn.text, k=MAX_OPTIONS)
-    if result.verdict == "answer" and result.top is not None:
-        return send_answer(dispatcher, engine, result.top, turn.language)
-    if result.verdict == "clarify" and len(result.departments) >= 2:
-        return send_clarify(dispatcher, result, turn)
-    return None
+    return send_found(dispatcher, engine, engine.ask(turn.text, k=MAX_OPTIONS), turn)
 
 
 class ActionAnswer(TurnAction):

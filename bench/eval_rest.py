@@ -1,6 +1,7 @@
 """Accuracy through the REST channel: `make eval-rest FILE=questions.jsonl`.
 
-Each line: {"question": "...", "expected": ["hpf.loans", ...]} ([] = out of scope; an optional "language").
+The file format of `make eval` (retrieval.evaluate.read_cases): {"question": "...", "expected": ["hpf.loans", ...]}
+per line ([] = out of scope; an optional "lang", else detected).
 Every question goes to a new sender. Top-1 is the first department of the first payload that lists
 departments (department_answer, clarify or department_info); a reply with no such payload is "no answer".
 In-scope top-1 counts a hit when that id is among `expected`; out-of-scope accuracy counts replies with no
@@ -22,18 +23,9 @@ import httpx
 from _common import first_departments, send, stack_or_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from bot.lang import detect  # noqa: E402  (same rule as retrieval.detect_language, no engine load)
-
-
-def load(path: Path) -> list[dict]:
-    items = []
-    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if line.strip():
-            item = json.loads(line)
-            if not isinstance(item.get("question"), str) or not isinstance(item.get("expected"), list):
-                raise SystemExit(f"{path}:{n}: need {{'question': str, 'expected': [ids]}}")
-            items.append(item)
-    return items
+from knowledge.loader import load_knowledge  # noqa: E402
+from retrieval.evaluate import Case, EvalFileError, read_cases  # noqa: E402
+from retrieval.language import detect_language  # noqa: E402
 
 
 def main() -> int:
@@ -43,12 +35,15 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--show-errors", action="store_true")
     args = parser.parse_args()
-    items = load(args.file)
+    try:
+        items = read_cases(args.file, set(load_knowledge().ids))
+    except EvalFileError as exc:
+        raise SystemExit(str(exc)) from exc
 
     with stack_or_url(args.url) as (webhook, _stack), httpx.Client(timeout=60) as client:
 
-        def ask(item: dict) -> list[str]:
-            return first_departments(send(client, webhook, f"eval-{uuid.uuid4().hex}", item["question"]))
+        def ask(item: Case) -> list[str]:
+            return first_departments(send(client, webhook, f"eval-{uuid.uuid4().hex}", item.question))
 
         with ThreadPoolExecutor(args.workers) as pool:
             answers = list(pool.map(ask, items))
@@ -57,16 +52,16 @@ def main() -> int:
     oos: list[int] = []
     errors = []
     for item, got in zip(items, answers, strict=True):
-        language = item.get("language") or detect(item["question"])
-        if item["expected"]:
-            ok = bool(got) and got[0] in item["expected"]
+        language = item.lang if item.lang in ("en", "zh") else detect_language(item.question)
+        if item.expected:
+            ok = bool(got) and got[0] in item.expected
             hits["all"].append(ok)
             hits[language].append(ok)
         else:
             ok = not got
             oos.append(ok)
         if not ok:
-            errors.append({"question": item["question"], "expected": item["expected"], "got": got[:3]})
+            errors.append({"question": item.question, "expected": list(item.expected), "got": got[:3]})
 
     def rate(values: list[int]) -> float | None:
         return round(sum(values) / len(values), 4) if values else None

@@ -71,8 +71,7 @@ ORG_QUALIFIERS = {
 RANK_FULL, RANK_SHORT, RANK_INNER, RANK_QUALIFIED, RANK_ALIAS = range(5)
 
 # Aliases in knowledge/ mix names ("Wage Office") with topics ("official seal of the centre"); only the
-# name-like ones become entity surface forms (the same test retrieval.Engine.find_department applies).
-_NAME_LIKE = re.compile(r"(office|division|department|commission|committee|处|室|办|部|委)\)?）?$", re.I)
+# name-like ones (Department.name_aliases_*, as retrieval.Engine.find_department uses) become entity forms.
 # Aliases that name a unit rather than a topic, anywhere in the text ("Office for letters and visits").
 _UNIT_WORDS = re.compile(r"office|division|department|bureau|commission|committee|处|室|办|部|委|局|中心", re.I)
 _BRACKETS = re.compile(r"\s*[（(]([^()（）]+)[)）]\s*")
@@ -129,8 +128,8 @@ def surface_forms(dept: Department) -> list[Form]:
         base = shorts[language]
         joiner = " " if language == "en" else ""
         forms.extend(Form(f"{q}{joiner}{base}", language, RANK_QUALIFIED) for q in qualifiers)
-    forms.extend(Form(_norm(a), "en", RANK_ALIAS) for a in dept.aliases_en if _NAME_LIKE.search(a))
-    forms.extend(Form(_norm(a), "zh", RANK_ALIAS) for a in dept.aliases_zh if _NAME_LIKE.search(a))
+    forms.extend(Form(_norm(a), "en", RANK_ALIAS) for a in dept.name_aliases_en)
+    forms.extend(Form(_norm(a), "zh", RANK_ALIAS) for a in dept.name_aliases_zh)
     return forms
 
 

@@ -5,12 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import re
+
 import yaml
 from pydantic import BaseModel, ValidationError
 
 from knowledge.schema import Catalogue, DepartmentFile, DepartmentRef, Duty, OrgAliases, Organization
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+# An alias that ends like a unit's name ("Wage Office", "信访办", "纪委") names the department itself; the
+# other aliases are topics ("unemployment benefits").
+_UNIT_NAME_ENDING = re.compile(r"(office|division|department|commission|committee|处|室|办|部|委)\)?）?$", re.I)
 
 
 class KnowledgeError(ValueError):
@@ -35,6 +40,16 @@ class Department:
     @property
     def hotline(self) -> str:
         return self.organization.hotline
+
+    @property
+    def name_aliases_en(self) -> tuple[str, ...]:
+        """The English aliases that are names of the department, not topics it handles."""
+        return tuple(a for a in self.aliases_en if _UNIT_NAME_ENDING.search(a))
+
+    @property
+    def name_aliases_zh(self) -> tuple[str, ...]:
+        """The Chinese aliases that are names of the department, not topics it handles."""
+        return tuple(a for a in self.aliases_zh if _UNIT_NAME_ENDING.search(a))
 
 
 @dataclass(frozen=True)

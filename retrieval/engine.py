@@ -248,9 +248,6 @@ def _ranked_department(dept: Department, score: float, evidence: tuple[Evidence,
     return RankedDepartment(dept.id, dept.org, dept.name, dept.zh, org.name, org.zh, org.hotline, score, evidence)
 
 
-_NAME_WORDS = re.compile(r"(office|division|department|commission|committee|处|室|办|部|委)\)?）?$", re.I)
-
-
 def _name_table(knowledge: KnowledgeBase) -> list[tuple[str, str]]:
     """(lower-cased name, id) for every full name, bracketed name and name-like alias."""
     table = []
@@ -258,7 +255,7 @@ def _name_table(knowledge: KnowledgeBase) -> list[tuple[str, str]]:
         names = {dept.name, dept.zh}
         for full in (dept.name, dept.zh):
             names |= {p.strip() for p in re.split(r"[()（）]", full) if len(p.strip()) >= 2}
-        names |= {a for a in (*dept.aliases_en, *dept.aliases_zh) if _NAME_WORDS.search(a)}
+        names |= {*dept.name_aliases_en, *dept.name_aliases_zh}
         table += [(n.lower(), dept.id) for n in names if len(n) >= 2]
     return table
 

@@ -20,12 +20,6 @@ from actions.answer import answer_if_in_scope
 from actions.context import Turn, TurnAction, known_ids, named_department, slot_list
 from retrieval import Engine
 
-_ORG_MENTIONS = {
-    "hpf": re.compile(r"公积金|provident|housing fund|\bhpf\b", re.I),
-    "hrss": re.compile(r"人社|人力资源|社保|社会保障|social security|social insurance|\bhrss\b|\bhr bureau\b", re.I),
-}
-
-
 # Words of a bare hotline request; what is left over is a topic ("...about my work injury claim").
 _EN_FILLER = set(
     "hotline hotlines phone telephone number numbers call ring dial contact reach them they their it its what what's whats "
@@ -37,18 +31,13 @@ _ZH_FILLER = re.compile(
 )
 
 
-def has_topic(text: str) -> bool:
+def has_topic(text: str, engine: Engine) -> bool:
     """True when the message asks about something beyond the phone number (and whose it is) itself."""
-    for pattern in _ORG_MENTIONS.values():
-        text = pattern.sub(" ", text)
+    text = engine.without_org_mentions(text)
     words = [w for w in re.findall(r"[a-z']+", text.lower()) if w not in _EN_FILLER]
     han = re.findall(r"[\u3400-\u9fff]", _ZH_FILLER.sub("", text))
     return len(words) >= 2 or len(han) >= 2
 
-
-def mentioned_org(text: str) -> str | None:
-    hits = [org for org, pattern in _ORG_MENTIONS.items() if pattern.search(text)]
-    return hits[0] if len(hits) == 1 else None
 
 
 class ActionHotline(TurnAction):
@@ -62,11 +51,11 @@ class ActionHotline(TurnAction):
             dispatcher.utter_message(text=messages.hotline_for(d, turn.language))
             payload.send(dispatcher, "department_info", turn.language, [(d, [])])
             return []
-        if has_topic(turn.text):  # "which number do I call about my work injury claim?"
+        if has_topic(turn.text, engine):  # "which number do I call about my work injury claim?"
             answered = answer_if_in_scope(dispatcher, engine, turn)
             if answered is not None:
                 return answered
-        org_id = mentioned_org(turn.text)
+        org_id = engine.named_org(turn.text)
         if org_id:
             org = engine.knowledge.organizations[org_id]
             dispatcher.utter_message(text=messages.hotline_org(org.name, org.zh, org.hotline, turn.language))

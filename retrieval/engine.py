@@ -107,9 +107,9 @@ class Engine:
             if passage.kind == "duty":
                 self._duty_passages[passage.department].append((pos, passage.duty, frozenset(tokens(passage.text))))
         self._names = _name_table(knowledge)
-        self._org_patterns = {
-            org: _any_of(names + knowledge.org_topics.get(org, ())) for org, names in knowledge.org_names.items()
-        }
+        org_cues = {org: names + knowledge.org_topics.get(org, ()) for org, names in knowledge.org_names.items()}
+        self._org_patterns = {org: _any_of(cues) for org, cues in org_cues.items()}
+        self._any_org_cue = _any_of(cue for cues in org_cues.values() for cue in cues)
         self._department_org = np.array([knowledge.get(d).org for d in self._ids])
         self._department_names = _any_of(name for name, _ in self._names)
         self._any_org = _any_of(n for names in knowledge.org_names.values() for n in names)
@@ -171,6 +171,10 @@ class Engine:
         """The organisation a message names (or whose business only it handles), when exactly one."""
         named = [org for org, pattern in self._org_patterns.items() if pattern.search(text)]
         return named[0] if len(named) == 1 else None
+
+    def without_org_mentions(self, text: str) -> str:
+        """The text with every organisation name and organisation-only topic word blanked out."""
+        return self._any_org_cue.sub(" ", text)
 
     def judge(self, signals: Signals) -> Judgement:
         """Fuse dense and lexical evidence under the current Tuning (cheap: no encoding)."""

@@ -58,6 +58,10 @@ index: $(VENV_APP)/.installed ## Build the FAISS index (re-encodes only when kno
 eval: $(INDEX) ## Evaluate retrieval on FILE=path.jsonl (default: the dev set)
 	$(VENV_APP)/bin/whohandles eval $(or $(FILE),../shared/eval/dev.jsonl)
 
+.PHONY: eval-own
+eval-own: $(INDEX) ## Evaluate retrieval on the test part of our realistic question set (never fitted on)
+	$(VENV_APP)/bin/whohandles eval tests/data/realistic_test.jsonl
+
 .PHONY: calibrate
 calibrate: $(INDEX) ## Refit fusion weights and the no-answer threshold on our own questions (prints the tables)
 	$(APP_PY) -m retrieval.calibrate

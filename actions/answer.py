@@ -3,10 +3,12 @@
 The retrieval engine decides: "answer" → the department, its organisation, 1–3 duty sentences and the
 hotline; "clarify" → buttons for the top 2–3 departments (actions/clarify.py handles the choice);
 "no_answer" → an honest "not covered" with both hotlines, and the question is recorded for the knowledge
-base's maintainers (feedback.store).
+base's maintainers (feedback.store); "other_city" → this assistant covers Shanghai, and 12333 / 12329 are
+the numbers to call in that city too.
 
-NLU's intent only makes the engine stricter: for out_of_scope and nlu_fallback the action still runs (NLU can
-be wrong about scope) but answers only on a clear "answer" verdict — no clarification for off-topic text.
+The engine alone decides whether a question is in the domain: for out_of_scope and nlu_fallback the action
+runs like for any question. (It used to answer those only on a clear "answer"; NLU's out-of-scope examples
+are our own writing, and real questions about services it had not seen were refused.)
 """
 
 from __future__ import annotations
@@ -25,7 +27,6 @@ from retrieval import Answer, Engine, RankedDepartment
 
 logger = logging.getLogger(__name__)
 
-STRICT_INTENTS = {"out_of_scope", "nlu_fallback"}
 MAX_EVIDENCE = 3
 EVIDENCE_SPREAD = 0.1  # show a further duty only if it scores within this of the best one
 MAX_OPTIONS = 3
@@ -123,10 +124,18 @@ def send_found(
     return None
 
 
-def respond(dispatcher: CollectingDispatcher, engine: Engine, turn: Turn, strict: bool = False) -> list[Any]:
-    """Ask the engine about the turn's text and send the answer, clarification or no-answer."""
+def send_other_city(dispatcher: CollectingDispatcher, engine: Engine, result: Answer, turn: Turn) -> list[Any]:
+    dispatcher.utter_message(text=messages.other_city(engine.knowledge, result.place or "", turn.language))
+    payload.send(dispatcher, "other_city", turn.language, [])
+    return [SlotSet("candidates", None), SlotSet("pending_question", None)]
+
+
+def respond(dispatcher: CollectingDispatcher, engine: Engine, turn: Turn) -> list[Any]:
+    """Ask the engine about the turn's text and send the answer, clarification, other-city note or no-answer."""
     result = engine.ask(turn.text, k=MAX_OPTIONS)
-    found = send_found(dispatcher, engine, result, turn, clarify=not strict)
+    if result.verdict == "other_city":
+        return send_other_city(dispatcher, engine, result, turn)
+    found = send_found(dispatcher, engine, result, turn)
     return found if found is not None else send_no_answer(dispatcher, engine, turn)
 
 
@@ -139,7 +148,10 @@ def answer_if_in_scope(dispatcher: CollectingDispatcher, engine: Engine, turn: T
     """
     if turn.is_payload or not turn.text:
         return None
-    return send_found(dispatcher, engine, engine.ask(turn.text, k=MAX_OPTIONS), turn)
+    result = engine.ask(turn.text, k=MAX_OPTIONS)
+    if result.verdict == "other_city":
+        return send_other_city(dispatcher, engine, result, turn)
+    return send_found(dispatcher, engine, result, turn)
 
 
 class ActionAnswer(TurnAction):
@@ -147,4 +159,4 @@ class ActionAnswer(TurnAction):
         return "action_answer"
 
     def reply(self, dispatcher: CollectingDispatcher, tracker: Tracker, engine: Engine, turn: Turn) -> list[Any]:
-        return respond(dispatcher, engine, turn, strict=turn.intent in STRICT_INTENTS)
+        return respond(dispatcher, engine, turn)

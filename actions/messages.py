@@ -55,7 +55,8 @@ def answer(d: RankedDepartment, evidence: list[str], language: str) -> str:
 def clarify(options: list[RankedDepartment], evidence: list[list[str]], language: str) -> str:
     lines = []
     for n, (d, ev) in enumerate(zip(options, evidence, strict=True), start=1):
-        lines.append(f"{n}. {dept_name(d, language)} — {org_name(d, language)}")
+        hotline = f"（热线 {d.hotline}）" if language == "zh" else f" (hotline {d.hotline})"
+        lines.append(f"{n}. {dept_name(d, language)} — {org_name(d, language)}{hotline}")
         if ev:
             lines.append(f"   {ev[0]}")
     listing = "\n".join(lines)
@@ -96,6 +97,25 @@ def no_answer(kb: KnowledgeBase, language: str) -> str:
     return (
         f"Sorry, none of the listed departments of the {names} seems to cover this. "
         f"You can call {_hotline_list(kb, 'en')} for advice, or rephrase your question and ask me again."
+    )
+
+
+def other_city(kb: KnowledgeBase, place: str, language: str) -> str:
+    """A question about another city: we cover Shanghai's two organisations; the same national hotline numbers
+    (12333 human resources and social security, 12329 housing provident fund) answer in that city too."""
+    orgs = list(kb.organizations.values())
+    if language == "zh":
+        names = "和".join(o.zh for o in orgs)
+        numbers = "、".join(o.hotline for o in orgs)
+        return (
+            f"这个助手只介绍{names}的部门分工，不掌握{place}的办理规定。"
+            f"在{place}，同样可以拨打 {numbers} 热线咨询当地的人社和公积金业务。"
+        )
+    names = " and the ".join(o.name for o in orgs)
+    numbers = " and ".join(o.hotline for o in orgs)
+    return (
+        f"I can only tell you which departments of the {names} handle what, so I don't know the rules in {place}. "
+        f"In {place}, {numbers} are the hotline numbers to call as well, for the local offices."
     )
 
 

@@ -1,11 +1,12 @@
 """The structured message for integrators, sent with every answer about departments.
 
-Exactly: {"type": "department_answer" | "clarify" | "no_answer" | "department_info",
+Exactly: {"type": "department_answer" | "clarify" | "no_answer" | "department_info" | "other_city",
           "language": "en" | "zh",
-          "departments": [{"id", "org", "name", "zh", "score", "evidence": [sentence, ...]}, ...]}
+          "departments": [{"id", "org", "org_name", "org_zh", "hotline", "name", "zh", "score",
+                           "evidence": [sentence, ...]}, ...]}
 Departments are ranked best first; ids are the ones in knowledge/data/departments.yml; `name` is English,
 `zh` Chinese; `evidence` holds the duty sentences shown to the user, in the answer's language; [] for
-no_answer. Through Rasa's REST channel it arrives after the text as {"recipient_id": ..., "custom": {...}}.
+no_answer and other_city (a question about another city: this assistant covers Shanghai only). Through Rasa's REST channel it arrives after the text as {"recipient_id": ..., "custom": {...}}.
 """
 
 from __future__ import annotations
@@ -16,13 +17,16 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from retrieval import RankedDepartment
 
-PayloadType = Literal["department_answer", "clarify", "no_answer", "department_info"]
+PayloadType = Literal["department_answer", "clarify", "no_answer", "department_info", "other_city"]
 
 
 def department(d: RankedDepartment, evidence: list[str]) -> dict:
     return {
         "id": d.id,
         "org": d.org,
+        "org_name": d.org_name,
+        "org_zh": d.org_zh,
+        "hotline": d.hotline,
         "name": d.name,
         "zh": d.zh,
         "score": round(float(d.score), 4),

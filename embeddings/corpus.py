@@ -7,12 +7,12 @@ from typing import Literal
 
 from knowledge.loader import Department, KnowledgeBase
 
-Kind = Literal["name", "alias", "duty", "example"]
+Kind = Literal["name", "alias", "duty", "service", "example"]
 
 
 @dataclass(frozen=True)
 class Passage:
-    """One searchable text. `duty` is the index of the duty it states (or -1)."""
+    """One searchable text. `duty` is the 0-based index of the duty it states or (a service) falls under, else -1."""
 
     department: str
     kind: Kind
@@ -33,6 +33,9 @@ def department_passages(dept: Department, *, with_examples: bool = True) -> list
     rows += [Passage(dept.id, "alias", "zh", a) for a in dept.aliases_zh]
     for i, duty in enumerate(dept.duties):
         rows += [Passage(dept.id, "duty", "en", duty.en, i), Passage(dept.id, "duty", "zh", duty.zh, i)]
+    for service in dept.services:
+        rows += [Passage(dept.id, "service", "en", term, service.duty - 1) for term in service.en]
+        rows += [Passage(dept.id, "service", "zh", term, service.duty - 1) for term in service.zh]
     if with_examples:
         rows += [Passage(dept.id, "example", "en", e) for e in dept.examples_en]
         rows += [Passage(dept.id, "example", "zh", e) for e in dept.examples_zh]

@@ -10,7 +10,7 @@ import re
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from knowledge.schema import Catalogue, DepartmentFile, DepartmentRef, Duty, OrgAliases, Organization
+from knowledge.schema import Catalogue, DepartmentFile, DepartmentRef, Duty, OrgAliases, Organization, Places, Service
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 # An alias that ends like a unit's name ("Wage Office", "信访办", "纪委") names the department itself; the
@@ -36,6 +36,7 @@ class Department:
     aliases_zh: tuple[str, ...] = ()
     examples_en: tuple[str, ...] = ()
     examples_zh: tuple[str, ...] = ()
+    services: tuple[Service, ...] = ()  # citizen services, each under one duty (Service.duty, 1-based)
 
     @property
     def hotline(self) -> str:
@@ -60,6 +61,7 @@ class KnowledgeBase:
     departments: tuple[Department, ...]
     org_names: dict[str, tuple[str, ...]] = field(default_factory=dict)  # every name of each organisation
     org_topics: dict[str, tuple[str, ...]] = field(default_factory=dict)  # words only one organisation's business uses
+    places: Places | None = None  # places.yml: Shanghai and the other places a question may be about
     _by_id: dict[str, Department] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -119,11 +121,15 @@ def load_knowledge(data_dir: Path = DATA_DIR) -> KnowledgeBase:
         cues = getattr(aliases, org_id)
         org_names[org_id] = (org.name, org.zh, org.hotline, *org.aliases, *cues.names.en, *cues.names.zh)
         org_topics[org_id] = (*cues.topics.en, *cues.topics.zh)
+    places_path = data_dir / "places.yml"
+    places = _validate(Places, _read_yaml(places_path), places_path, "<places>")
+    assert isinstance(places, Places)
     return KnowledgeBase(
         organizations=dict(catalogue.organizations),
         departments=tuple(departments),
         org_names=org_names,
         org_topics=org_topics,
+        places=places,
     )
 
 
@@ -144,4 +150,5 @@ def _department(ref: DepartmentRef, path: Path, organization: Organization) -> D
         aliases_zh=tuple(curated.aliases.zh),
         examples_en=tuple(curated.examples.en),
         examples_zh=tuple(curated.examples.zh),
+        services=tuple(curated.services),
     )

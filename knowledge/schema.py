@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 OrgId = Literal["hrss", "hpf"]
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -79,6 +79,26 @@ class Bilingual(_Strict):
         return [_needs_cjk(v) for v in values]
 
 
+class Service(_Strict):
+    """A citizen service or everyday term that falls under one of the department's duties, in the words people
+    use ("租房提取公积金", "severance pay"). `duty` is the 1-based number of that duty in the file's `duties`,
+    so a reviewer can check that the service follows from the seed and nothing is invented."""
+
+    duty: int = Field(ge=1)
+    en: list[str] = Field(min_length=1)
+    zh: list[str] = Field(min_length=1)
+
+    @field_validator("en")
+    @classmethod
+    def _en_items(cls, values: list[str]) -> list[str]:
+        return [_needs_latin(v) for v in values]
+
+    @field_validator("zh")
+    @classmethod
+    def _zh_items(cls, values: list[str]) -> list[str]:
+        return [_needs_cjk(v) for v in values]
+
+
 class DepartmentFile(_Strict):
     """One curated file under knowledge/data/departments/: what a department does."""
 
@@ -87,6 +107,17 @@ class DepartmentFile(_Strict):
     aliases: Bilingual
     duties: list[Duty] = Field(min_length=1)
     examples: Bilingual = Bilingual()
+    services: list[Service] = []
+
+    @model_validator(mode="after")
+    def _services_name_real_duties(self) -> "DepartmentFile":
+        for n, service in enumerate(self.services, start=1):
+            if service.duty > len(self.duties):
+                raise ValueError(
+                    f"services[{n}] ({service.zh[0]}) names duty {service.duty}, but there are only "
+                    f"{len(self.duties)} duties"
+                )
+        return self
 
 
 class OrgCues(_Strict):
@@ -99,3 +130,11 @@ class OrgAliases(_Strict):
 
     hrss: OrgCues
     hpf: OrgCues
+
+
+class Places(_Strict):
+    """knowledge/data/places.yml: names of Shanghai, words that move something to it, and other places."""
+
+    shanghai: Bilingual
+    transfer: Bilingual
+    elsewhere: Bilingual

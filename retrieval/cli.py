@@ -19,8 +19,9 @@ from knowledge.loader import KnowledgeError
 
 VERDICT_TEXT = {
     "answer": "answer",
-    "clarify": "close call — two departments are near; confirm with the caller",
-    "no_answer": "no listed department seems to cover this (hotlines: 12333 HRSS, 12329 Provident Fund)",
+    "clarify": "close call — likely departments below; confirm with the caller",
+    "no_answer": "not about what these two organisations handle",
+    "other_city": "about another city ({place}): this covers Shanghai only; the same hotlines serve that city",
 }
 
 
@@ -40,7 +41,8 @@ def cmd_ask(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return 0
-    print(f"{question}\n→ {VERDICT_TEXT[answer.verdict]} (confidence {answer.confidence:.2f})\n")
+    verdict = VERDICT_TEXT[answer.verdict].format(place=answer.place)
+    print(f"{question}\n→ {verdict} (confidence {answer.confidence:.2f})\n")
     for rank, dept in enumerate(answer.departments, 1):
         print(f"{rank}. {dept.name} / {dept.zh}  [{dept.id}]  score {dept.score:.2f}")
         print(f"   {dept.org_name} / {dept.org_zh} — hotline {dept.hotline}")

@@ -15,11 +15,13 @@ import numpy as np
 
 from embeddings import DenseIndex, Encoder, IndexMissingError, build_passages, load_encoder
 from embeddings.encoders import encoder_name
+from common.normalize import normalize
 from embeddings.index import DEFAULT_INDEX_DIR, fingerprint
 from knowledge.loader import Department, KnowledgeBase, load_knowledge
 from retrieval.language import detect_language
 from retrieval.lexical import LexicalIndex
-from retrieval.tokenize import tokens, without_stopwords
+from retrieval.places import PlaceFinder
+from retrieval.tokenize import tokens, without_numbers, without_stopwords
 from retrieval.types import Answer, Evidence, RankedDepartment, Verdict
 
 MAX_QUERY_CHARS = 500
@@ -39,8 +41,9 @@ class Tuning:
     # logistic in-scope model over inscope_features(), fitted by retrieval/calibrate.py
     inscope_weights: tuple[float, ...] = (20.67, 69.16, 3.94, 2.49, 3.33)
     inscope_bias: float = -74.46
-    answer_threshold: float = 0.13  # below: no answer (calibrate.py: refuses <= 3 % of our in-scope questions)
-    clarify_margin: float = 0.15  # top-1 minus top-2 probability below this: ask which one
+    domain_threshold: float = 0.13  # in-scope probability below this: no answer (calibrate.py: refuses <= 3 %)
+    answer_probability: float = 0.0  # top department's probability below this: offer choices
+    clarify_margin: float = 0.15  # top-1 minus top-2 probability below this: offer choices
     org_weight: float = 0.05  # added to the departments of the one organisation a question names
 
 
@@ -102,9 +105,10 @@ class Engine:
         self._position = {d: i for i, d in enumerate(self._ids)}
         self._passage_department = np.array([self._position[p.department] for p in dense.passages])
         self.lexical = LexicalIndex(dense.passages, self._ids)
+        # Duty sentences and the services under them: a service's match is evidence for its duty.
         self._duty_passages: dict[str, list[tuple[int, int, frozenset[str]]]] = {d: [] for d in self._ids}
         for pos, passage in enumerate(dense.passages):
-            if passage.kind == "duty":
+            if passage.kind in ("duty", "service") and passage.duty >= 0:
                 self._duty_passages[passage.department].append((pos, passage.duty, frozenset(tokens(passage.text))))
         self._names = _name_table(knowledge)
         org_cues = {org: names + knowledge.org_topics.get(org, ()) for org, names in knowledge.org_names.items()}
@@ -113,6 +117,7 @@ class Engine:
         self._department_org = np.array([knowledge.get(d).org for d in self._ids])
         self._department_names = _any_of(name for name, _ in self._names)
         self._any_org = _any_of(n for names in knowledge.org_names.values() for n in names)
+        self._places = PlaceFinder(knowledge.places) if knowledge.places else None
 
     # ---- construction ----------------------------------------------------------------------------
     @classmethod
@@ -130,11 +135,16 @@ class Engine:
 
     # ---- questions ---------------------------------------------------------------------------------
     def ask(self, question: str, k: int = 3) -> Answer:
-        """Rank departments for a question (Chinese or English) and decide answer / clarify / no answer."""
-        query = re.sub(r"\s+", " ", question or "").strip()[:MAX_QUERY_CHARS]
+        """Rank departments for a question (Chinese or English) and decide: another city, or (two decisions)
+        whether the question is about what these organisations do at all (else no answer), then whether one
+        department stands out (answer) or the likely ones are offered as choices (clarify)."""
+        query = normalize(question)[:MAX_QUERY_CHARS]
         language = detect_language(query)
         if not re.search(r"\w", query):  # nothing to search for: no letters, digits or Han characters
             return Answer(question, language, "no_answer", 0.0, 0.0)
+        place = self._places.other_place(query) if self._places else None
+        if place is not None:
+            return Answer(question, language, "other_city", 0.0, 0.0, place=place)
         signals = self.signals(query)
         judged = self.judge(signals)
         order = judged.order[: max(k, 2)]
@@ -143,14 +153,15 @@ class Engine:
         ranked = tuple(
             self._ranked(self._ids[i], float(judged.probs[i] * judged.inscope), signals) for i in order[:k]
         )
-        verdict = self._verdict(confidence, margin)
+        verdict = self._verdict(judged.inscope, float(judged.probs[order[0]]), margin)
         return Answer(question, language, verdict, round(confidence, 4), round(margin, 4), ranked)
 
     def signals(self, query: str) -> Signals:
         """Everything the ranking needs, computed once: the organisation named, then — on the need, see
-        `need()` — cosine to every passage (one encoding), BM25 per department, known-vocabulary share."""
+        `need()`, without years and amounts — cosine to every passage (one encoding), BM25 per department,
+        known-vocabulary share. Takes normalised text (`ask` normalises; callers with raw text: `normalize`)."""
         org = self.named_org(query)
-        query = self.need(query)
+        query = without_numbers(self.need(query)) or query
         query_tokens = tokens(query)
         passage_scores = self._passage_scores(query)
         bm25, known = self.lexical.scores(query_tokens)
@@ -190,10 +201,13 @@ class Engine:
         z = float(np.dot(tuning.inscope_weights, inscope_features(dense, signals))) + tuning.inscope_bias
         return Judgement(dense, probs, _sigmoid(z))
 
-    def _verdict(self, confidence: float, margin: float) -> Verdict:
-        if confidence < self.tuning.answer_threshold:
+    def _verdict(self, inscope: float, top: float, margin: float) -> Verdict:
+        """Out of the domain: no answer. In it: answer when one department stands out, else clarify."""
+        if inscope < self.tuning.domain_threshold:
             return "no_answer"
-        return "clarify" if margin < self.tuning.clarify_margin else "answer"
+        if top < self.tuning.answer_probability or margin < self.tuning.clarify_margin:
+            return "clarify"
+        return "answer"
 
     def dense_query(self, query: str) -> str:
         """What the dense encoder reads: a question over its token budget (see embeddings.encoders) loses

@@ -1,7 +1,12 @@
 """Measure the engine on a labelled JSONL file (lines of {"question", "lang", "kind", "expected": [ids]}).
 
-Prints per-language and per-kind top-1/top-3/MRR, out-of-scope accuracy, latency, and the same figures for
-BM25-only and dense-only rankings on the same run; the last line is one JSON object with the headline figures.
+Prints per-language and per-kind top-1/top-3/MRR, the share of in-scope questions refused, out-of-scope
+accuracy, latency, and the same figures for the fused ranking alone (refusals ignored), BM25-only and
+dense-only rankings on the same run; the last line is one JSON object with the headline figures.
+
+Scoring follows the product: an answer counts by its department, a clarification by the departments it offers
+in order; a question with no expected department (out of scope, another city) is handled when no department
+is given. `other_city` questions are also counted for being recognised as such.
 """
 
 from __future__ import annotations
@@ -15,7 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
+from common.normalize import normalize
 from retrieval.engine import Engine
+
+# "fused": the product's answers (refusals and clarifications as given); "ranking": the fused ranking alone,
+# refusals ignored; "bm25" and "dense": each signal's ranking alone.
+MODES = ("fused", "ranking", "bm25", "dense")
 
 
 class EvalFileError(ValueError):
@@ -58,10 +68,13 @@ class Tally:
     ranks: list[int | None] = field(default_factory=list)  # 1-based rank of the first expected id, in-scope only
     oos: list[bool] = field(default_factory=list)  # out-of-scope questions: refused?
     refused_in_scope: int = 0
+    other_city: list[bool] = field(default_factory=list)  # other-city questions: recognised as such?
 
-    def add(self, case: Case, ranking: list[str], refused: bool) -> None:
+    def add(self, case: Case, ranking: list[str], refused: bool, verdict: str | None = None) -> None:
         if not case.expected:
             self.oos.append(refused)
+            if case.kind == "other_city" and verdict is not None:
+                self.other_city.append(verdict == "other_city")
             return
         hits = [i + 1 for i, d in enumerate(ranking) if d in case.expected]
         self.ranks.append(None if refused else (hits[0] if hits else None))
@@ -78,6 +91,7 @@ class Tally:
             "oos_n": len(self.oos),
             "oos_acc": _round(sum(self.oos) / len(self.oos)) if self.oos else None,
             "refused_in_scope": _round(self.refused_in_scope / n) if n else None,
+            "other_city_acc": _round(sum(self.other_city) / len(self.other_city)) if self.other_city else None,
         }
 
 
@@ -88,23 +102,26 @@ def _round(x: float | None) -> float | None:
 def evaluate(engine: Engine, cases: list[Case]) -> dict:
     """Run every case through the engine (fused) and the two single-signal baselines."""
     ids = engine.knowledge.ids
-    slices: dict[str, dict[str, Tally]] = {m: defaultdict(Tally) for m in ("fused", "bm25", "dense")}
+    slices: dict[str, dict[str, Tally]] = {m: defaultdict(Tally) for m in MODES}
     latencies = []
     engine.ask("warm-up 预热")
     for case in cases:
         start = time.perf_counter()
         answer = engine.ask(case.question)  # timed exactly as served: top 3 with evidence
         latencies.append((time.perf_counter() - start) * 1000)
-        signals = engine.signals(case.question)
+        signals = engine.signals(normalize(case.question))
         judged = engine.judge(signals)
+        given = [d.id for d in answer.departments] if answer.verdict != "answer" else [answer.departments[0].id]
+        refused = answer.verdict in ("no_answer", "other_city")
         rankings = {
-            "fused": ([ids[i] for i in judged.order], answer.verdict == "no_answer"),
-            "bm25": ([ids[i] for i in np.argsort(-signals.bm25)], False),
-            "dense": ([ids[i] for i in np.argsort(-judged.dense)], False),
+            "fused": (given, refused, answer.verdict),
+            "ranking": ([ids[i] for i in judged.order], False, None),
+            "bm25": ([ids[i] for i in np.argsort(-signals.bm25)], False, None),
+            "dense": ([ids[i] for i in np.argsort(-judged.dense)], False, None),
         }
-        for mode, (ranking, refused) in rankings.items():
+        for mode, (ranking, refused_here, verdict) in rankings.items():
             for key in ("all", f"lang:{case.lang}", f"kind:{case.kind}"):
-                slices[mode][key].add(case, ranking, refused)
+                slices[mode][key].add(case, ranking, refused_here, verdict)
     report = {mode: {k: t.figures() for k, t in sorted(s.items())} for mode, s in slices.items()}
     report["latency_ms"] = {
         "p50": round(statistics.median(latencies), 1),
@@ -121,6 +138,10 @@ def headline(report: dict, n: int) -> dict:
         "top3": fused["all"]["top3"],
         "mrr": fused["all"]["mrr"],
         "oos_acc": fused["all"]["oos_acc"],
+        "refused": fused["all"]["refused_in_scope"],
+        "other_city_acc": fused["all"]["other_city_acc"],
+        "ranking_top1": report["ranking"]["all"]["top1"],
+        "dense_top1": report["dense"]["all"]["top1"],
         "p50_ms": report["latency_ms"]["p50"],
         "p95_ms": report["latency_ms"]["p95"],
         "zh_top1": fused.get("lang:zh", {}).get("top1"),
@@ -131,7 +152,7 @@ def headline(report: dict, n: int) -> dict:
 def format_report(report: dict) -> str:
     lines = [f"{'slice':<22}{'mode':<7}{'n':>4}{'top1':>7}{'top3':>7}{'mrr':>7}{'oos_acc':>9}{'refused':>9}"]
     for key in report["fused"]:
-        for mode in ("fused", "bm25", "dense"):
+        for mode in MODES:
             f = report[mode][key]
             cell = lambda v: "-" if v is None else f"{v:.3f}"  # noqa: E731
             oos = cell(f["oos_acc"]) if mode == "fused" else "-"

@@ -62,3 +62,18 @@ def without_stopwords(text: str) -> str:
         else:
             out.append(piece)
     return "".join(out).strip().lstrip(",.;:!?，。；：！？、 ")
+
+
+# A year, date, amount, count or percentage ("2021年", "8000元", "1.2万", "3个月", "30%", "5k"): it says nothing
+# about which department handles a question, and an unknown token reads as out of the domain. The hotlines
+# (12333, 12329) are kept: they name an organisation.
+_NUMBER = re.compile(
+    r"(?<![A-Za-z0-9.])(?!123(?:33|29)(?!\d))\d+(?:[.,]\d+)*\s*"
+    r"(?:%|％|年度|年|个月|月份|月|日|号|天|周|岁|元|块钱|块|万元|万|千|百|k\b|rmb\b|yuan\b|cny\b|years?\b|months?\b|days?\b)?",
+    re.IGNORECASE,
+)
+
+
+def without_numbers(text: str) -> str:
+    """The text without years, dates, amounts and counts (see _NUMBER)."""
+    return re.sub(r"\s{2,}", " ", _NUMBER.sub(" ", text)).strip()

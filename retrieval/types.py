@@ -6,7 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 Language = Literal["en", "zh"]
-Verdict = Literal["answer", "clarify", "no_answer"]
+Verdict = Literal["answer", "clarify", "no_answer", "other_city"]
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,8 @@ class Answer:
     """The engine's answer to one question.
 
     verdict: "answer" when the top department is clear, "clarify" when the top two are close,
-    "no_answer" when no listed department is likely to cover the question.
+    "no_answer" when the question is not about what the two organisations do, "other_city" when it is about
+    another city (`place` names it; no departments).
     """
 
     query: str
@@ -50,6 +51,7 @@ class Answer:
     confidence: float
     margin: float
     departments: tuple[RankedDepartment, ...] = field(default_factory=tuple)
+    place: str | None = None
 
     @property
     def top(self) -> RankedDepartment | None:

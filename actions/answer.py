@@ -24,13 +24,12 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import messages, payload
 from actions.context import Turn, TurnAction
 from retrieval import Answer, Engine, RankedDepartment
+from retrieval.types import MAX_OPTIONS
 
 logger = logging.getLogger(__name__)
 
 MAX_EVIDENCE = 3
 EVIDENCE_SPREAD = 0.1  # show a further duty only if it scores within this of the best one
-MAX_OPTIONS = 3
-OPTION_SHARE = 0.3  # offer a third department only if its score is this share of the first's
 
 
 def pick_evidence(d: RankedDepartment, language: str) -> list[str]:
@@ -61,14 +60,8 @@ def send_answer(dispatcher: CollectingDispatcher, engine: Engine, d: RankedDepar
     ]
 
 
-def clarify_options(result: Answer) -> list[RankedDepartment]:
-    ranked = list(result.departments[:MAX_OPTIONS])
-    top = ranked[0].score if ranked else 0.0
-    return ranked[:2] + [d for d in ranked[2:] if top and d.score >= OPTION_SHARE * top]
-
-
 def send_clarify(dispatcher: CollectingDispatcher, result: Answer, turn: Turn) -> list[Any]:
-    options = clarify_options(result)
+    options = list(result.offered)
     evidence = [pick_evidence(d, turn.language) for d in options]
     buttons = [
         {"title": messages.clarify_button(n, d, turn.language), "payload": f'/choose_option{{"department":"{d.id}"}}'}

@@ -7,12 +7,13 @@ from typing import Literal
 
 from knowledge.loader import Department, KnowledgeBase
 
-Kind = Literal["name", "alias", "duty", "service", "example"]
+Kind = Literal["name", "alias", "duty", "service", "example", "outside"]
 
 
 @dataclass(frozen=True)
 class Passage:
-    """One searchable text. `duty` is the 0-based index of the duty it states or (a service) falls under, else -1."""
+    """One searchable text. `duty` is the 0-based index of the duty it states or (a service) falls under, else -1.
+    An "outside" passage (a neighbouring service none of ours handles) has no department: ""."""
 
     department: str
     kind: Kind
@@ -43,5 +44,8 @@ def department_passages(dept: Department, *, with_examples: bool = True) -> list
 
 
 def build_passages(kb: KnowledgeBase, *, with_examples: bool = True) -> list[Passage]:
-    """Every passage of every department, in a stable order."""
-    return [p for d in kb.departments for p in department_passages(d, with_examples=with_examples)]
+    """Every passage of every department, then the outside topics (contrast for the domain decision), in a
+    stable order."""
+    rows = [p for d in kb.departments for p in department_passages(d, with_examples=with_examples)]
+    lang = lambda text: "zh" if any("\u4e00" <= ch <= "\u9fff" for ch in text) else "en"  # noqa: E731
+    return rows + [Passage("", "outside", lang(t), t) for t in kb.outside]

@@ -10,7 +10,7 @@ import re
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from knowledge.schema import Catalogue, DepartmentFile, DepartmentRef, Duty, OrgAliases, Organization, Places, Service
+from knowledge.schema import Catalogue, DepartmentFile, DepartmentRef, Duty, OrgAliases, Organization, Outside, Places, Service, Synonyms
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 # An alias that ends like a unit's name ("Wage Office", "信访办", "纪委") names the department itself; the
@@ -62,6 +62,8 @@ class KnowledgeBase:
     org_names: dict[str, tuple[str, ...]] = field(default_factory=dict)  # every name of each organisation
     org_topics: dict[str, tuple[str, ...]] = field(default_factory=dict)  # words only one organisation's business uses
     places: Places | None = None  # places.yml: Shanghai and the other places a question may be about
+    outside: tuple[str, ...] = ()  # outside.yml: neighbouring services none of ours handles (both languages)
+    synonyms: dict[str, str] = field(default_factory=dict)  # synonyms.yml: variant → standard term
     _by_id: dict[str, Department] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
@@ -124,12 +126,20 @@ def load_knowledge(data_dir: Path = DATA_DIR) -> KnowledgeBase:
     places_path = data_dir / "places.yml"
     places = _validate(Places, _read_yaml(places_path), places_path, "<places>")
     assert isinstance(places, Places)
+    outside_path = data_dir / "outside.yml"
+    outside = _validate(Outside, _read_yaml(outside_path), outside_path, "<outside>")
+    assert isinstance(outside, Outside)
+    synonyms_path = data_dir / "synonyms.yml"
+    synonyms = _validate(Synonyms, _read_yaml(synonyms_path), synonyms_path, "<synonyms>")
+    assert isinstance(synonyms, Synonyms)
     return KnowledgeBase(
         organizations=dict(catalogue.organizations),
         departments=tuple(departments),
         org_names=org_names,
         org_topics=org_topics,
         places=places,
+        outside=tuple(t for topic in outside.topics for t in (*topic.en, *topic.zh)),
+        synonyms=synonyms.pairs(),
     )
 
 

@@ -138,3 +138,21 @@ class Places(_Strict):
     shanghai: Bilingual
     transfer: Bilingual
     elsewhere: Bilingual
+
+
+class Outside(_Strict):
+    """knowledge/data/outside.yml: neighbouring services no department of ours handles (contrast for the
+    domain decision, never shown)."""
+
+    topics: list[Bilingual] = Field(min_length=1)
+
+
+class Synonyms(_Strict):
+    """knowledge/data/synonyms.yml: variant → standard term, by kind of variant."""
+
+    pinyin: dict[str, str]
+    regional: dict[str, str]
+    typos: dict[str, str]
+
+    def pairs(self) -> dict[str, str]:
+        return {**self.pinyin, **self.regional, **self.typos}

@@ -6,9 +6,8 @@ Load once, answer many: `Engine.load()` reads the knowledge base, the encoder an
 
 from __future__ import annotations
 
-import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +21,7 @@ from retrieval.language import detect_language
 from retrieval.lexical import LexicalIndex
 from retrieval.places import PlaceFinder
 from retrieval.tokenize import tokens, without_numbers, without_stopwords
+from retrieval.tuning import TUNING_FILE, Tuning, inscope_features
 from retrieval.types import Answer, Evidence, RankedDepartment, Verdict
 
 MAX_QUERY_CHARS = 500
@@ -29,22 +29,6 @@ MAX_QUERY_CHARS = 500
 # treated as a guess rather than the subject. Midway on our calibration questions: name lookups <= 7.9,
 # needs with a guessed name >= 10.3.
 NEED_SALIENCE = 9.0
-
-
-@dataclass(frozen=True)
-class Tuning:
-    """Fusion and decision constants, set on our own calibration questions, cross-fitted examples and
-    out-of-scope questions (never on the dev or test questions). See retrieval/calibrate.py."""
-
-    lexical_weight: float = 0.08  # weight of the BM25 score relative to the best department's
-    temperature: float = 0.02  # softmax temperature over fused department scores
-    # logistic in-scope model over inscope_features(), fitted by retrieval/calibrate.py
-    inscope_weights: tuple[float, ...] = (20.67, 69.16, 3.94, 2.49, 3.33)
-    inscope_bias: float = -74.46
-    domain_threshold: float = 0.13  # in-scope probability below this: no answer (calibrate.py: refuses <= 3 %)
-    answer_probability: float = 0.0  # top department's probability below this: offer choices
-    clarify_margin: float = 0.15  # top-1 minus top-2 probability below this: offer choices
-    org_weight: float = 0.05  # added to the departments of the one organisation a question names
 
 
 @dataclass(frozen=True)
@@ -57,6 +41,8 @@ class Signals:
     tokens: frozenset[str] = frozenset()  # the query's search tokens (for evidence overlap)
     english: bool = False  # cosines run lower for English questions than for Chinese ones
     org: str | None = None  # the one organisation the question names ("人社局", "provident fund centre"), if any
+    outside: float = -1.0  # best cosine to a neighbouring service none of ours handles (knowledge/data/outside.yml)
+    vector: np.ndarray | None = None  # the query's embedding (for the domain direction)
 
 
 @dataclass(frozen=True)
@@ -66,6 +52,7 @@ class Judgement:
     dense: np.ndarray  # best (weighted) cosine per department
     probs: np.ndarray  # softmax over fused department scores
     inscope: float
+    features: dict[str, float] = field(default_factory=dict)  # the in-scope model's inputs
 
     @property
     def order(self) -> np.ndarray:
@@ -77,33 +64,20 @@ class Judgement:
         return float(self.probs.max() * self.inscope)
 
 
-def inscope_features(dense: np.ndarray, signals: Signals) -> np.ndarray:
-    """What separates questions a department handles from the rest: one department standing out in dense
-    similarity (best minus median cosine), the best cosine itself, the share of known vocabulary, the
-    language (the encoder's cosines sit on a different scale for English and Chinese) and the best BM25
-    score (how many of the question's rarer words one department's texts share)."""
-    return np.array(
-        [dense.max() - np.median(dense), dense.max(), signals.known, float(signals.english),
-         math.log1p(float(signals.bm25.max()))]
-    )
-
-
-def _sigmoid(x: float) -> float:
-    return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, x))))
-
-
 class Engine:
     """Ranks departments for a question. Build the index once (`embeddings.index_knowledge`, `whohandles
     index`), then `Engine.load()`."""
 
-    def __init__(self, knowledge: KnowledgeBase, dense: DenseIndex, encoder: Encoder, tuning: Tuning = Tuning()):
+    def __init__(self, knowledge: KnowledgeBase, dense: DenseIndex, encoder: Encoder, tuning: Tuning | None = None):
         self.knowledge = knowledge
         self.dense = dense
         self.encoder = encoder
-        self.tuning = tuning
+        self.tuning = tuning or Tuning()
         self._ids = knowledge.ids
         self._position = {d: i for i, d in enumerate(self._ids)}
-        self._passage_department = np.array([self._position[p.department] for p in dense.passages])
+        self._is_outside = np.array([p.kind == "outside" for p in dense.passages])
+        self._department_passage = ~self._is_outside
+        self._passage_department = np.array([self._position[p.department] for p in dense.passages if p.department])
         self.lexical = LexicalIndex(dense.passages, self._ids)
         # Duty sentences and the services under them: a service's match is evidence for its duty.
         self._duty_passages: dict[str, list[tuple[int, int, frozenset[str]]]] = {d: [] for d in self._ids}
@@ -118,11 +92,15 @@ class Engine:
         self._department_names = _any_of(name for name, _ in self._names)
         self._any_org = _any_of(n for names in knowledge.org_names.values() for n in names)
         self._places = PlaceFinder(knowledge.places) if knowledge.places else None
+        self._variants = _any_of(knowledge.synonyms, words=True) if knowledge.synonyms else None
+        self._standard = {v.lower(): s for v, s in knowledge.synonyms.items()}
 
     # ---- construction ----------------------------------------------------------------------------
     @classmethod
-    def load(cls, index_dir: Path = DEFAULT_INDEX_DIR, encoder: str | None = None) -> "Engine":
-        """Load a built index; raise IndexMissingError (saying how to fix it) when absent or stale."""
+    def load(cls, index_dir: Path = DEFAULT_INDEX_DIR, encoder: str | None = None,
+             tuning_file: Path | None = TUNING_FILE) -> "Engine":
+        """Load a built index and the fitted tuning (retrieval/tuning.json; None: untuned defaults, as
+        calibration starts from); raise IndexMissingError or TuningError (saying how to fix it)."""
         knowledge = load_knowledge()
         dense = DenseIndex.load(index_dir)
         name = encoder_name(encoder)
@@ -131,7 +109,8 @@ class Engine:
                 f"The index at {index_dir} is out of date for this knowledge base or encoder ({name}). "
                 "Rebuild it: whohandles index"
             )
-        return cls(knowledge, dense, load_encoder(name))
+        tuning = Tuning.load(tuning_file, encoder=name) if tuning_file is not None else Tuning(encoder=name)
+        return cls(knowledge, dense, load_encoder(name), tuning)
 
     # ---- questions ---------------------------------------------------------------------------------
     def ask(self, question: str, k: int = 3) -> Answer:
@@ -160,13 +139,24 @@ class Engine:
         """Everything the ranking needs, computed once: the organisation named, then — on the need, see
         `need()`, without years and amounts — cosine to every passage (one encoding), BM25 per department,
         known-vocabulary share. Takes normalised text (`ask` normalises; callers with raw text: `normalize`)."""
+        query = self.with_standard_terms(query)
         org = self.named_org(query)
         query = without_numbers(self.need(query)) or query
         query_tokens = tokens(query)
-        passage_scores = self._passage_scores(query)
+        passage_scores, vector = self._passage_scores(query)
         bm25, known = self.lexical.scores(query_tokens)
         english = detect_language(query) == "en"
-        return Signals(passage_scores, bm25, known, frozenset(query_tokens), english, org)
+        outside = float(passage_scores[self._is_outside].max()) if self._is_outside.any() else -1.0
+        return Signals(passage_scores, bm25, known, frozenset(query_tokens), english, org, outside, vector)
+
+    def with_standard_terms(self, query: str) -> str:
+        """The query plus the standard term of each variant it uses (pinyin, Taiwan / Hong Kong usage, common
+        typos; knowledge/data/synonyms.yml): "gongjijin withdrawal" is also read as "公积金 provident fund"."""
+        if self._variants is None:
+            return query
+        found = dict.fromkeys(self._standard[m.group(0).lower()] for m in self._variants.finditer(query))
+        extra = [term for term in found if term not in query]
+        return " ".join([query, *extra]) if extra else query
 
     def need(self, query: str) -> str:
         """A question that names a department and also says what it needs is ranked on the need alone: the
@@ -187,9 +177,9 @@ class Engine:
         """The text with every organisation name and organisation-only topic word blanked out."""
         return self._any_org_cue.sub(" ", text)
 
-    def judge(self, signals: Signals) -> Judgement:
-        """Fuse dense and lexical evidence under the current Tuning (cheap: no encoding)."""
-        tuning = self.tuning
+    def judge(self, signals: Signals, tuning: Tuning | None = None) -> Judgement:
+        """Fuse dense and lexical evidence under a Tuning (default: the engine's; cheap: no encoding)."""
+        tuning = tuning or self.tuning
         dense = self._department_max(signals.passages)
         top_bm25 = signals.bm25.max()
         lexical = signals.bm25 / top_bm25 if top_bm25 > 0 else signals.bm25
@@ -198,8 +188,9 @@ class Engine:
             fused = fused + tuning.org_weight * (self._department_org == signals.org)
         probs = np.exp((fused - fused.max()) / tuning.temperature)
         probs /= probs.sum()
-        z = float(np.dot(tuning.inscope_weights, inscope_features(dense, signals))) + tuning.inscope_bias
-        return Judgement(dense, probs, _sigmoid(z))
+        features = inscope_features(dense, signals.known, signals.english, signals.bm25, signals.outside,
+                                    tuning.domain_score(signals.vector))
+        return Judgement(dense, probs, tuning.inscope(features), features)
 
     def _verdict(self, inscope: float, top: float, margin: float) -> Verdict:
         """Out of the domain: no answer. In it: answer when one department stands out, else clarify."""
@@ -217,16 +208,17 @@ class Engine:
             return query
         return without_stopwords(query) or query
 
-    def _passage_scores(self, query: str) -> np.ndarray:
+    def _passage_scores(self, query: str) -> tuple[np.ndarray, np.ndarray]:
+        """Cosine to every passage (in passage order) and the query vector."""
         vector = self.encoder.encode_query([self.dense_query(query)])[0]
         scores, ids = self.dense.search(vector)
         ordered = np.empty(len(ids), dtype=np.float32)
         ordered[ids] = scores
-        return ordered
+        return ordered, vector
 
     def _department_max(self, passage_scores: np.ndarray) -> np.ndarray:
         best = np.full(len(self._ids), -1.0, dtype=np.float32)
-        np.maximum.at(best, self._passage_department, passage_scores)
+        np.maximum.at(best, self._passage_department, passage_scores[self._department_passage])
         return best
 
     def _ranked(self, dept_id: str, score: float, signals: Signals) -> RankedDepartment:
@@ -278,7 +270,9 @@ def _name_table(knowledge: KnowledgeBase) -> list[tuple[str, str]]:
     return table
 
 
-def _any_of(names) -> re.Pattern[str]:
-    """One case-insensitive pattern matching any of the names, longest first."""
+def _any_of(names, words: bool = False) -> re.Pattern[str]:
+    """One case-insensitive pattern matching any of the names, longest first; with `words`, Latin names match
+    only as whole words ("hukou", not inside "shukou")."""
     alternatives = sorted({n.strip() for n in names if n.strip()}, key=len, reverse=True)
-    return re.compile("|".join(re.escape(n) for n in alternatives), re.IGNORECASE)
+    edge = lambda n: rf"\b{re.escape(n)}\b" if words and n.isascii() else re.escape(n)  # noqa: E731
+    return re.compile("|".join(edge(n) for n in alternatives), re.IGNORECASE)

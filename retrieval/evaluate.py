@@ -111,8 +111,8 @@ def evaluate(engine: Engine, cases: list[Case]) -> dict:
         latencies.append((time.perf_counter() - start) * 1000)
         signals = engine.signals(normalize(case.question))
         judged = engine.judge(signals)
-        given = [d.id for d in answer.departments] if answer.verdict != "answer" else [answer.departments[0].id]
-        refused = answer.verdict in ("no_answer", "other_city")
+        given = [d.id for d in answer.offered]
+        refused = not given
         rankings = {
             "fused": (given, refused, answer.verdict),
             "ranking": ([ids[i] for i in judged.order], False, None),

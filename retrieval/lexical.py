@@ -17,7 +17,8 @@ class LexicalIndex:
     def __init__(self, passages: list[Passage], department_ids: list[str]) -> None:
         docs: dict[str, list[str]] = defaultdict(list)
         for p in passages:
-            docs[p.department] += tokens(p.text)
+            if p.department:  # outside topics belong to no department
+                docs[p.department] += tokens(p.text)
         self.department_ids = department_ids
         self._vocabulary = set().union(*docs.values())
         self._bm25 = BM25Okapi([docs[d] for d in department_ids])

@@ -6,6 +6,8 @@ from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 Language = Literal["en", "zh"]
+MAX_OPTIONS = 3  # a clarification offers at most this many departments
+OPTION_SHARE = 0.3  # ... and a third only if its score is this share of the first's
 Verdict = Literal["answer", "clarify", "no_answer", "other_city"]
 
 
@@ -56,6 +58,18 @@ class Answer:
     @property
     def top(self) -> RankedDepartment | None:
         return self.departments[0] if self.departments else None
+
+    @property
+    def offered(self) -> tuple[RankedDepartment, ...]:
+        """What the user is given: the department of an answer, the 2-3 choices of a clarification, else
+        nothing. The actions send these; evaluation scores these."""
+        if self.verdict == "answer":
+            return self.departments[:1]
+        if self.verdict != "clarify":
+            return ()
+        top = self.departments[0].score if self.departments else 0.0
+        extra = [d for d in self.departments[2:MAX_OPTIONS] if top and d.score >= OPTION_SHARE * top]
+        return (*self.departments[:2], *extra)
 
     def to_dict(self) -> dict:
         return asdict(self)

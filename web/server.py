@@ -18,6 +18,7 @@ import time
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from common.normalize import normalize
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -129,7 +130,8 @@ def create_app(settings: Settings | None = None, engine=None, store: FeedbackSto
         started = time.perf_counter()
         answer = await run_in_threadpool(holder.ask, query, k)
         payload = answer.to_dict()
-        payload["terms"] = query_terms(query)
+        payload["terms"] = query_terms(normalize(query))  # the evidence is simplified Chinese
+        payload["hotlines"] = {org: o.hotline for org, o in holder.engine.knowledge.organizations.items()}
         payload["elapsed_ms"] = round((time.perf_counter() - started) * 1000, 1)
         return JSONResponse(payload, headers={"Cache-Control": "no-store"})
 

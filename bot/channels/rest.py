@@ -6,7 +6,8 @@ Why it exists — stock `RestInput` is too trusting for a public widget and thir
 - a 20,000-character message blocks stock Rasa for seconds in tokenisation and featurisation: anything over
   `max_message_chars` gets a polite reply in the user's language and never reaches NLU;
 - an empty or whitespace-only message gets a polite prompt; control characters and undecodable bytes are
-  stripped before NLU (HTML is left as text: replies are JSON and the bot never echoes user input);
+  stripped before NLU (HTML is left as text: replies are JSON and the bot never echoes user input), and the
+  text is normalised as everywhere else (common.normalize: full-width → half-width, traditional → simplified);
 - when the action server is down or fails, Rasa logs the error and replies with nothing: the user gets an
   apology with both hotlines instead. Rasa would wait up to 300 s for a hung action server; loading this
   channel applies bot/patches.py, which bounds that wait to `action_timeout` seconds (default 1.5) and
@@ -36,6 +37,7 @@ from rasa.core.channels.rest import RestInput
 from bot import patches
 from bot.lang import detect
 from bot.text import DROP_CATEGORIES, clean_text
+from common.normalize import normalize
 
 logger = logging.getLogger(__name__)
 
@@ -182,7 +184,7 @@ class HardenedRestInput(RestInput):
             except BadRequest as exc:
                 return response.json({"error": exc.code, "message": exc.message}, status=400)
             sender = parsed["sender"]
-            text = clean_text(parsed["text"])
+            text = normalize(clean_text(parsed["text"]))  # what NLU, the tracker and the actions all read
             language = detect(text[: self.max_message_chars])
             if len(text) > self.max_message_chars:
                 return response.json([{"recipient_id": sender, "text": self.replies.too_long(language)}])

@@ -139,3 +139,35 @@ def test_calibration_questions_are_valid_and_cover_every_department():
     assert covered == ids
     assert sum(not c.expected for c in cases) >= 40  # out-of-scope questions to set the no-answer threshold
     assert {c.lang for c in cases} == {"en", "zh"}
+
+
+def test_a_service_must_name_an_existing_duty(data_copy):
+    """Every service entry names the duty it follows from; one naming a duty the file does not have is refused."""
+    path = data_copy / "departments" / "hpf.loans.yml"
+    count = len(yaml.safe_load(path.read_text(encoding="utf-8"))["duties"])
+    _edit(path, lambda d: d.setdefault("services", []).append(
+        {"duty": count + 1, "en": ["home loan rescue"], "zh": ["贷款救助"]}))
+    with pytest.raises(KnowledgeError, match=rf"hpf.loans.yml.*names duty {count + 1}, but there are only {count}"):
+        load_knowledge(data_copy)
+
+
+def test_services_cover_citizen_departments_and_feed_the_index():
+    """The everyday services sit under real duties and become passages tied to that duty."""
+    from embeddings import build_passages
+
+    for dept_id in ("hpf.collection", "hpf.loans", "hrss.employment", "hrss.mediation-arbitration",
+                    "hrss.urban-pension", "hrss.injury-welfare", "hrss.hr-market", "hrss.foreign-experts"):
+        dept = KB.get(dept_id)
+        assert len(dept.services) >= 4, dept_id
+        assert all(1 <= s.duty <= len(dept.duties) for s in dept.services)
+    services = [p for p in build_passages(KB) if p.kind == "service"]
+    assert {p.lang for p in services} == {"en", "zh"}
+    collection = KB.get("hpf.collection")
+    rent = next(p for p in services if p.department == "hpf.collection" and "租房" in p.text)
+    assert 0 <= rent.duty < len(collection.duties)
+
+
+def test_places_name_shanghai_and_other_cities():
+    assert "上海" in KB.places.shanghai.zh and "Shanghai" in KB.places.shanghai.en
+    assert {"北京", "深圳", "杭州"} <= set(KB.places.elsewhere.zh)
+    assert "Beijing" in KB.places.elsewhere.en

@@ -132,3 +132,28 @@ def test_a_question_about_a_named_department_keeps_the_name(engine):
     question = "What does the Wage Office at Shanghai HRSS actually handle?"
     assert engine.need(question) == question
     assert engine.ask(question).top.id == "hrss.wages"
+
+
+@pytest.mark.parametrize(
+    ("question", "place"),
+    [
+        ("北京公积金租房提取需要什么材料", "北京"),
+        ("How do I claim unemployment benefit in Hangzhou?", "Hangzhou"),
+        ("深圳社保断缴了怎么补", "深圳"),
+    ],
+)
+def test_another_city_is_recognised(engine, question, place):
+    answer = engine.ask(question)
+    assert (answer.verdict, answer.place, answer.departments) == ("other_city", place, ())
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "北京的社保怎么转到上海",  # moving to Shanghai is Shanghai's business
+        "I moved from Chengdu to Shanghai, how do I transfer my pension?",
+        "南京西路那边的公积金提取",  # a Shanghai street named after a city
+    ],
+)
+def test_shanghai_questions_naming_another_place_are_not_other_city(engine, question):
+    assert engine.ask(question).verdict in ("answer", "clarify")

@@ -116,7 +116,11 @@
       rest.textContent = "Hotline " + top.hotline + " (" + (ORG[top.org] || {}).chip + ")";
     } else if (a.verdict === "clarify" && top && second) {
       lead.textContent = "Ask the caller to clarify";
-      rest.textContent = top.name + " (" + top.zh + ") or " + second.name + " (" + second.zh + ")?";
+      rest.textContent = a.departments.slice(0, 3).map(function (d) { return d.name + " (" + d.zh + ")"; }).join(" or ") + "?";
+    } else if (a.verdict === "other_city") {
+      lead.textContent = "Another city: " + (a.place || "") + " · 外地业务";
+      var numbers = Object.keys(a.hotlines || {}).map(function (k) { return a.hotlines[k]; }).join(" / ");
+      rest.textContent = "We cover Shanghai only. The caller can dial " + numbers + " in that city too.";
     } else {
       lead.textContent = "No department is a likely match · 未找到对应部门";
       rest.textContent = "Ask for more detail, or check whether the matter belongs to another agency.";
@@ -184,6 +188,7 @@
     });
     if (a.verdict === "clarify") lines.push("Note: top departments are close; clarified with caller.");
     if (a.verdict === "no_answer") lines.push("Note: no department was a likely match.");
+    if (a.verdict === "other_city") lines.push("Note: about another city (" + (a.place || "") + "); Shanghai only.");
     return lines.join("\n");
   }
 

@@ -235,8 +235,24 @@
     return card;
   }
 
+  // Another city: the reply's text (we cover Shanghai; the same numbers serve that city), with both hotlines
+  // as tappable links.
+  function otherCityBlock(messages) {
+    var text = (messages || []).map(function (m) { return typeof m.text === "string" ? m.text : ""; }).filter(Boolean).join("\n");
+    var links = Object.keys(ORGS).map(function (k) {
+      var o = ORGS[k];
+      return el("a", { class: "wh-hotline-small", href: "tel:" + o.hotline, "aria-label": t("call") + " " + o.hotline,
+        text: o.hotline + " · " + (state.lang === "zh" ? o.zh : o.en) });
+    });
+    return el("div", { class: "wh-msg wh-bot wh-other-city" }, [
+      el("p", { class: "wh-bubble", text: text }),
+      el("div", { class: "wh-card" }, links)
+    ]);
+  }
+
   function customBlock(custom, messages) {
     var type = custom && custom.type;
+    if (type === "other_city") return otherCityBlock(messages);
     var depts = (custom && Array.isArray(custom.departments)) ? custom.departments.filter(function (d) { return d && typeof d === "object"; }) : [];
     if (!(type === "department_answer" || type === "department_info") || !depts.length) return null;
     var info = type === "department_info";
@@ -291,7 +307,8 @@
       }, [el("span", { class: "wh-option-title", text: label })]);
       if (d) {
         var org = ORGS[d.org] || {};
-        button.appendChild(el("span", { class: "wh-option-org", text: state.lang === "zh" ? org.zh : org.en }));
+        var hotline = String(d.hotline || org.hotline || "");
+        button.appendChild(el("span", { class: "wh-option-org", text: (state.lang === "zh" ? (d.org_zh || org.zh) : (d.org_name || org.en)) + (hotline ? " · " + hotline : "") }));
         var ev = (Array.isArray(d.evidence) ? d.evidence : []).map(evidenceText).filter(Boolean)[0];
         if (ev) button.appendChild(el("span", { class: "wh-option-why", text: ev }));
       }

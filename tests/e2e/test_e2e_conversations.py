@@ -9,7 +9,7 @@ from tests.support.questions import CLARIFY_EN, CLARIFY_ZH, first_with_verdict
 pytestmark = pytest.mark.e2e
 
 PAYLOAD_KEYS = {"type", "language", "departments"}
-DEPARTMENT_KEYS = {"id", "org", "name", "zh", "score", "evidence"}
+DEPARTMENT_KEYS = {"id", "org", "org_name", "org_zh", "hotline", "name", "zh", "score", "evidence"}
 def check_payload(payload: dict, kind: str, language: str) -> None:
     assert set(payload) == PAYLOAD_KEYS
     assert payload["type"] == kind and payload["language"] == language

@@ -46,7 +46,7 @@ def engine() -> Engine:
         ("公積金貸款逾期了找誰", "公积金贷款逾期了找谁"),
         ("職稱評定要準備什麼材料", "职称评定要准备什么材料"),
         ("公司拖欠工資三個月了怎麼辦", "公司拖欠工资三个月了怎么办"),
-        ("ＰＲＯＶＩＤＥＮＴ ＦＵＮＤ withdrawal", "provident fund withdrawal"),
+        ("ＰＲＯＶＩＤＥＮＴ ＦＵＮＤ withdrawal", "PROVIDENT FUND withdrawal"),
     ],
 )
 def test_traditional_and_full_width_get_the_same_answer(engine, traditional, simplified):

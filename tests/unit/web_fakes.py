@@ -13,6 +13,7 @@ from web.terms import query_terms
 class FakeEngine:
     def __init__(self) -> None:
         self.kb = load_knowledge()
+        self.knowledge = self.kb
 
     def ask(self, query: str, k: int = 3) -> Answer:
         terms = query_terms(query)

@@ -28,6 +28,15 @@ def stack_or_url(url: str | None) -> Iterator[tuple[str, Stack | None]]:
             yield stack.webhook, stack
 
 
+def payload_type(messages: list[dict[str, Any]]) -> str | None:
+    """The `type` of the first custom payload (department_answer, clarify, no_answer, other_city, …)."""
+    for message in messages:
+        custom = message.get("custom")
+        if isinstance(custom, dict):
+            return custom.get("type")
+    return None
+
+
 def first_departments(messages: list[dict[str, Any]]) -> list[str]:
     """Ids of the first custom payload that lists departments ([] when none: no answer)."""
     for message in messages:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 
 import pytest
@@ -50,6 +51,10 @@ def test_clarification_buttons_can_be_clicked(stack, desktop, engine):
     ask(page, first_with_verdict(engine, CLARIFY_EN, "clarify"))
     choices = page.locator(".wh-choices:not(.wh-examples) .wh-choice:not([disabled])")
     assert choices.count() >= 2, "the assistant should offer departments to choose from"
+    for i in range(choices.count()):  # each choice says whose it is, its hotline and the duty behind it
+        option = choices.nth(i)
+        assert re.search(r"12333|12329", option.locator(".wh-option-org").text_content())
+        assert option.locator(".wh-option-why").text_content().strip()
     label = choices.first.locator(".wh-option-title").text_content()
     desktop.shot("widget-clarify.png")
     before = answered(page)
@@ -58,6 +63,18 @@ def test_clarification_buttons_can_be_clicked(stack, desktop, engine):
     assert page.locator(".wh-user .wh-bubble").last.text_content() == label
     assert page.locator(".wh-chosen .wh-option-title").first.text_content() == label
     assert last_turn_departments(page), "choosing a department shows its card"
+
+
+def test_another_city_gets_the_shanghai_only_note_with_both_hotlines(stack, desktop):
+    page = desktop.page
+    open_widget(page, stack.web_url)
+    ask(page, "北京的公积金怎么提取出来付房租")
+    note = page.locator(".wh-other-city").last
+    assert "北京" in note.locator(".wh-bubble").text_content()
+    assert sorted(note.locator("a[href^='tel:']").evaluate_all("els => els.map(e => e.getAttribute('href'))")) == [
+        "tel:12329", "tel:12333"]
+    assert last_turn_departments(page) == []
+    desktop.shot("widget-other-city.png")
 
 
 def test_injected_html_is_shown_as_text_and_runs_nothing(stack, desktop):

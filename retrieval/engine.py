@@ -211,10 +211,7 @@ class Engine:
     def _passage_scores(self, query: str) -> tuple[np.ndarray, np.ndarray]:
         """Cosine to every passage (in passage order) and the query vector."""
         vector = self.encoder.encode_query([self.dense_query(query)])[0]
-        scores, ids = self.dense.search(vector)
-        ordered = np.empty(len(ids), dtype=np.float32)
-        ordered[ids] = scores
-        return ordered, vector
+        return self.dense.scores(vector), vector
 
     def _department_max(self, passage_scores: np.ndarray) -> np.ndarray:
         best = np.full(len(self._ids), -1.0, dtype=np.float32)

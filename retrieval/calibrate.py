@@ -16,8 +16,9 @@ Steps, each printed: top-1 for a grid of fusion weights (beside the dense compon
 direction (a logistic model on query vectors: ours vs neighbouring services, knowledge/data/outside.yml as
 further negatives), cross-fitted so each question's score comes from a model that did not see it; the
 logistic in-scope model over retrieval.tuning.FEATURES (5-fold CV shown); refusal rates per domain
-threshold, choosing the highest that refuses at most REFUSAL_BUDGET of the realistic in-scope questions and
-of the older ones (calibration questions and examples weighed equally); and the answer/clarify line: the
+threshold, choosing, among those that refuse at most REFUSAL_BUDGET of the realistic in-scope questions and of
+the older ones (calibration questions and examples weighed equally), the lowest that refuses the most
+out-of-scope questions; and the answer/clarify line: the
 lowest top-department probability at which direct answers to the realistic questions are right
 ANSWER_PRECISION of the time (below it the likely departments are offered as choices). Other-city questions
 are left out: the place rule answers them before any model.
@@ -166,7 +167,9 @@ def _inscope(items: list[Measured], scores: dict[int, float], tuning: Tuning) ->
 
 def threshold_table(calibration: list[Measured], examples: list[Measured], scores: dict[int, float],
                     tuning: Tuning) -> float:
-    """Refusal rates per domain threshold; returns the highest threshold within the refusal budget.
+    """Refusal rates per domain threshold; returns, among the thresholds within the refusal budget, the one
+    that refuses the most out-of-scope questions (realistic and older averaged) and, of those, the lowest: a
+    higher threshold that refuses no more out-of-scope questions only refuses more of the in-scope ones.
 
     The budget holds for the realistic in-scope questions and for the older ones, whose refusals are averaged
     over the calibration questions (their index holds every example, so they are answered more confidently
@@ -180,10 +183,11 @@ def threshold_table(calibration: list[Measured], examples: list[Measured], score
     older = lambda t: (np.mean(old < t) + np.mean(ex < t)) / 2  # noqa: E731
     thresholds = np.round(np.arange(0.01, 0.91, 0.01), 2)
     within = [t for t in thresholds if np.mean(real < t) <= REFUSAL_BUDGET and older(t) <= REFUSAL_BUDGET]
-    best = float(max(within, default=thresholds[0]))
+    refused_oos = lambda t: (np.mean(oos_real < t) + np.mean(oos_old < t)) / 2  # noqa: E731
+    best = float(min(within, key=lambda t: (-round(refused_oos(t), 6), t), default=thresholds[0]))
     print("\nthreshold  out of scope refused: realistic / older   in scope refused: realistic / older")
     for t in sorted({0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, best}):
-        mark = f"  ← highest refusing ≤ {REFUSAL_BUDGET:.0%} in scope" if t == best else ""
+        mark = f"  ← most out of scope refused, refusing ≤ {REFUSAL_BUDGET:.0%} in scope" if t == best else ""
         print(f"{t:<10.2f} {np.mean(oos_real < t):.3f} / {np.mean(oos_old < t):.3f}{'':<24}"
               f"{np.mean(real < t):.3f} / {older(t):.3f}{mark}")
     return best

@@ -79,7 +79,7 @@ class Bilingual(_Strict):
         return [_needs_cjk(v) for v in values]
 
 
-class Service(_Strict):
+class Service(Bilingual):
     """A citizen service or everyday term that falls under one of the department's duties, in the words people
     use ("租房提取公积金", "severance pay"). `duty` is the 1-based number of that duty in the file's `duties`,
     so a reviewer can check that the service follows from the seed and nothing is invented."""
@@ -87,16 +87,6 @@ class Service(_Strict):
     duty: int = Field(ge=1)
     en: list[str] = Field(min_length=1)
     zh: list[str] = Field(min_length=1)
-
-    @field_validator("en")
-    @classmethod
-    def _en_items(cls, values: list[str]) -> list[str]:
-        return [_needs_latin(v) for v in values]
-
-    @field_validator("zh")
-    @classmethod
-    def _zh_items(cls, values: list[str]) -> list[str]:
-        return [_needs_cjk(v) for v in values]
 
 
 class DepartmentFile(_Strict):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from common.normalize import normalize, to_simplified
-from retrieval import Engine
 from retrieval.tokenize import without_numbers
 
 
@@ -33,11 +32,6 @@ def test_full_width_and_whitespace_fold():
 )
 def test_years_and_amounts_leave_the_retrieval_text(text, kept):
     assert without_numbers(text) == kept
-
-
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine.load()
 
 
 @pytest.mark.parametrize(

@@ -46,11 +46,16 @@ def duty_indices(engine: Engine, dept_id: str, evidence_en: list[str]) -> list[i
     return [duties.index(e) for e in evidence_en if e in duties]
 
 
-def send_answer(dispatcher: CollectingDispatcher, engine: Engine, d: RankedDepartment, language: str) -> list[Any]:
-    """The department answer: text, then the payload; slots remember the department for follow-ups."""
+def send_answer(
+    dispatcher: CollectingDispatcher, engine: Engine, d: RankedDepartment, language: str,
+    also: tuple[RankedDepartment, ...] = (),
+) -> list[Any]:
+    """The department answer (with any department that is `also` possible after it): text, then the payload;
+    slots remember the department for follow-ups."""
     evidence = pick_evidence(d, language)
-    dispatcher.utter_message(text=messages.answer(d, evidence, language))
-    payload.send(dispatcher, "department_answer", language, [(d, evidence)])
+    dispatcher.utter_message(text=messages.answer(d, evidence, language, also))
+    departments = [(d, evidence)] + [(other, pick_evidence(other, language)) for other in also]
+    payload.send(dispatcher, "department_answer", language, departments)
     shown = duty_indices(engine, d.id, pick_evidence(d, "en"))
     return [
         SlotSet("last_departments", [d.id]),
@@ -111,7 +116,7 @@ def send_found(
 ) -> list[Any] | None:
     """Send the answer (or, if `clarify`, the clarification) the engine found; None (nothing sent) otherwise."""
     if result.verdict == "answer" and result.top is not None:
-        return send_answer(dispatcher, engine, result.top, turn.language)
+        return send_answer(dispatcher, engine, result.top, turn.language, result.offered[1:])
     if result.verdict == "clarify" and clarify and len(result.departments) >= 2:
         return send_clarify(dispatcher, result, turn)
     return None

@@ -40,16 +40,20 @@ def _hotline_list(kb: KnowledgeBase, language: str) -> str:
 
 
 # ---- who handles ------------------------------------------------------------------------------------
-def answer(d: RankedDepartment, evidence: list[str], language: str) -> str:
+def answer(d: RankedDepartment, evidence: list[str], language: str, also: tuple[RankedDepartment, ...] = ()) -> str:
     if language == "zh":
-        return (
+        text = (
             f"这个问题由{d.org_zh}的{dept_name(d, 'zh')}负责。\n相关职责：\n{_bullets(evidence)}\n"
             f"咨询热线：{d.hotline}（{d.org_zh}）"
         )
-    return (
+        others = "；".join(f"{dept_name(o, 'zh')}（{o.org_zh}，热线 {o.hotline}）" for o in also)
+        return text + (f"\n也可能是：{others}" if also else "")
+    text = (
         f"This is handled by the {dept_name(d, 'en')} of the {d.org_name}.\nRelevant duties:\n"
         f"{_bullets(evidence)}\nHotline: {d.hotline} ({d.org_name})"
     )
+    others = "; ".join(f"{dept_name(o, 'en')} ({o.org_name}, hotline {o.hotline})" for o in also)
+    return text + (f"\nAlso possible: {others}" if also else "")
 
 
 def clarify(options: list[RankedDepartment], evidence: list[list[str]], language: str) -> str:

@@ -210,7 +210,7 @@ def answer_line(calibration: list[Measured], tuning: Tuning) -> float:
         precision = float(np.mean(answered)) if answered else 1.0
         print(f"{t:<19.2f} {len(answered) / len(rows):<18.3f} {precision:.3f}")
         if precision >= ANSWER_PRECISION:
-            best = float(t)
+            best = float(t) + 0.0  # no "-0.0" in tuning.json
     return best
 
 

@@ -7,7 +7,7 @@ from typing import Literal
 
 Language = Literal["en", "zh"]
 MAX_OPTIONS = 3  # a clarification offers at most this many departments
-OPTION_SHARE = 0.3  # ... and a third only if its score is this share of the first's
+OPTION_SHARE = 0.3  # ... and a third (or, beside an answer, a second or third) only at this share of the first's score
 Verdict = Literal["answer", "clarify", "no_answer", "other_city"]
 
 
@@ -61,15 +61,15 @@ class Answer:
 
     @property
     def offered(self) -> tuple[RankedDepartment, ...]:
-        """What the user is given: the department of an answer, the 2-3 choices of a clarification, else
-        nothing. The actions send these; evaluation scores these."""
-        if self.verdict == "answer":
-            return self.departments[:1]
-        if self.verdict != "clarify":
+        """What the user is given: the department of an answer (then any other department that still scores
+        OPTION_SHARE of it, shown as "also possible"), the 2-3 choices of a clarification, else nothing. The
+        actions send these; evaluation scores these, in order."""
+        if self.verdict not in ("answer", "clarify") or not self.departments:
             return ()
-        top = self.departments[0].score if self.departments else 0.0
-        extra = [d for d in self.departments[2:MAX_OPTIONS] if top and d.score >= OPTION_SHARE * top]
-        return (*self.departments[:2], *extra)
+        sure = 1 if self.verdict == "answer" else 2
+        top = self.departments[0].score
+        extra = [d for d in self.departments[sure:MAX_OPTIONS] if top and d.score >= OPTION_SHARE * top]
+        return (*self.departments[:sure], *extra)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -160,3 +160,27 @@ def test_another_city_is_recognised(engine, question, place):
 )
 def test_shanghai_questions_naming_another_place_are_not_other_city(engine, question):
     assert engine.ask(question).verdict in ("answer", "clarify")
+
+
+def _ranked(dept_id: str, score: float):
+    from retrieval.types import RankedDepartment
+
+    return RankedDepartment(dept_id, "hrss", dept_id, dept_id, "HRSS", "人社局", "12333", score)
+
+
+@pytest.mark.parametrize(
+    ("verdict", "scores", "offered"),
+    [
+        ("answer", (0.8, 0.1, 0.05), ["a"]),  # a clear answer: one department
+        ("answer", (0.5, 0.2, 0.05), ["a", "b"]),  # a second that still scores 30 % of the first: also possible
+        ("clarify", (0.4, 0.3, 0.05), ["a", "b"]),  # choices: always two, a third only at 30 % of the first
+        ("clarify", (0.4, 0.3, 0.2), ["a", "b", "c"]),
+        ("no_answer", (0.05, 0.04, 0.01), []),
+        ("other_city", (), []),
+    ],
+)
+def test_what_the_user_is_offered(verdict, scores, offered):
+    from retrieval.types import Answer
+
+    answer = Answer("q", "en", verdict, 0.5, 0.1, tuple(_ranked(i, s) for i, s in zip("abc", scores)))
+    assert [d.id for d in answer.offered] == offered

@@ -26,7 +26,7 @@ KNOWLEDGE := $(shell find knowledge -name '*.yml' -o -name '*.py' -o -name '*.tx
 
 .PHONY: help
 help: ## List every target
-	@grep -hE '^[a-zA-Z_-]+:.*?## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
+	@grep -hE '^[a-zA-Z0-9_-]+:.*?## ' $(MAKEFILE_LIST) | sort | awk 'BEGIN {FS = ":.*?## "}; {printf "  \033[36m%-14s\033[0m %s\n", $$1, $$2}'
 
 # ---- environments -------------------------------------------------------------------
 $(VENV_APP)/.installed: requirements/app.txt pyproject.toml

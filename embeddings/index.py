@@ -22,7 +22,8 @@ from knowledge.loader import KnowledgeBase
 
 CORPUS_FORMAT = 1
 MANIFEST = "manifest.json"
-DEFAULT_INDEX_DIR = Path("var/index")
+# Anchored at the project, not the working directory: `whohandles ask` from elsewhere finds the same index.
+DEFAULT_INDEX_DIR = Path(__file__).resolve().parents[1] / "var" / "index"
 
 
 class IndexMissingError(FileNotFoundError):

@@ -13,7 +13,7 @@ import time
 from contextlib import closing
 from pathlib import Path
 
-DEFAULT_PATH = Path("var/feedback.db")
+DEFAULT_PATH = Path(__file__).resolve().parents[1] / "var" / "feedback.db"  # the project's, from any directory
 ENV_PATH = "WHOHANDLES_FEEDBACK_DB"
 MAX_TEXT = 4000  # longer inputs are truncated, so one abusive request cannot bloat the file
 VOTES = ("up", "down")
@@ -53,7 +53,7 @@ def _clean(value: object, name: str, *, required: bool = True) -> str:
 class FeedbackStore:
     """Votes on answers and questions that got no answer. Created on first use.
 
-    path: the SQLite file; default $WHOHANDLES_FEEDBACK_DB or var/feedback.db (relative to the working directory).
+    path: the SQLite file; default $WHOHANDLES_FEEDBACK_DB or the project's var/feedback.db (from any working directory).
     """
 
     def __init__(self, path: Path | str | None = None) -> None:

@@ -9,7 +9,8 @@ Why it exists — stock `RestInput` is too trusting for a public widget and thir
   stripped before NLU (HTML is left as text: replies are JSON and the bot never echoes user input), and the
   text is normalised as everywhere else (common.normalize: full-width → half-width, traditional → simplified);
 - when the action server is down or fails, Rasa logs the error and replies with nothing: the user gets an
-  apology with both hotlines instead. Rasa would wait up to 300 s for a hung action server; loading this
+  apology with both hotlines instead (Rasa's own /restart, /session_start and /back also reply with nothing:
+  they get a short confirmation, not the apology). Rasa would wait up to 300 s for a hung action server; loading this
   channel applies bot/patches.py, which bounds that wait to `action_timeout` seconds (default 1.5) and
   removes a 40 ms schema re-check from every custom-action call.
 
@@ -47,6 +48,8 @@ MAX_SENDER_CHARS = 128
 MAX_BODY_BYTES = 256 * 1024
 ACTION_TIMEOUT_S = 1.5
 ACTION_TIMEOUT_ENV = "WHOHANDLES_ACTION_TIMEOUT"
+# Rasa's built-in conversation commands: they reply with nothing, which is not an outage.
+RESET_COMMANDS = frozenset({"/restart", "/session_start", "/back"})
 
 
 class BadRequest(Exception):
@@ -94,6 +97,14 @@ class Replies:
         if language == "zh":
             return "请输入您的问题，例如“单位拖欠工资找哪个部门？”"
         return 'Please type your question, e.g. "My employer hasn\'t paid my wages — who handles that?"'
+
+    def reset(self, command: str) -> str:
+        """After Rasa's own conversation commands, which reply with nothing (both languages: the command
+        carries none)."""
+        if command == "/back":
+            return "OK, I went back one step. Ask your question again. · 好的，已返回上一步，请重新提问。"
+        return ("The conversation has been started afresh: describe your problem. · "
+                "对话已重新开始，请描述您的问题。")
 
     def apology(self, language: str) -> str:
         if language == "zh":
@@ -202,8 +213,10 @@ class HardenedRestInput(RestInput):
             except Exception:  # the user still gets an answer; the traceback goes to the log
                 logger.exception("rest.message.failure sender=%s", sender)
             messages: List[Dict[str, Any]] = list(collector.messages)
-            if not messages:
-                # Rasa replies with nothing only when a custom action failed (server down, timeout, error).
+            if not messages and text.split("{", 1)[0].strip() in RESET_COMMANDS:
+                messages = [{"recipient_id": sender, "text": self.replies.reset(text.split("{", 1)[0].strip())}]
+            elif not messages:
+                # Otherwise Rasa replies with nothing only when a custom action failed (down, timeout, error).
                 messages = [{"recipient_id": sender, "text": self.replies.apology(language)}]
             return response.json(messages)
 

@@ -181,3 +181,14 @@ def test_hotline_follows_the_last_department(chat):
 def test_small_talk_follows_the_language(chat, message, expected):
     reply = chat().say(message)
     assert expected in reply.text and reply.payloads == []
+
+
+@pytest.mark.parametrize("command", ["/restart", "/session_start", "/back"])
+def test_rasa_conversation_commands_are_confirmed_not_apologised_for(chat, command):
+    conversation = chat()
+    conversation.say("Who handles labour dispute arbitration?")
+    reply = conversation.say(command)
+    assert reply.text and "Sorry" not in reply.text and "抱歉" not in reply.text
+    assert "12333" not in reply.text, "no outage message with the hotlines"
+    after = conversation.say("Who handles labour dispute arbitration?")
+    assert after.top_id == "hrss.mediation-arbitration", "the conversation goes on normally"

@@ -83,3 +83,46 @@ def test_index_is_reused_when_nothing_changed():
     result = run("index", "--quiet")
     assert result.returncode == 0, result.stderr
     assert "up to date" in result.stdout
+
+
+def test_the_cli_and_the_feedback_command_work_from_another_directory(tmp_path):
+    """The project's index and feedback store are found from anywhere; nothing lands in the working directory."""
+    env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
+    env.pop("WHOHANDLES_FEEDBACK_DB", None)
+    asked = subprocess.run([*CLI, "ask", "公积金贷款逾期了找谁"], capture_output=True, text=True, cwd=tmp_path,
+                           env=env, timeout=300)
+    assert asked.returncode == 0, asked.stderr
+    assert "[hpf.loans]" in asked.stdout
+    gaps = subprocess.run([sys.executable, "-m", "feedback", "gaps", "--db", str(tmp_path / "own.db")],
+                          capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
+    assert gaps.returncode == 0, gaps.stderr
+    assert not (tmp_path / "var").exists()
+
+
+def test_make_help_lists_every_target():
+    import re
+
+    out = subprocess.run(["make", "help"], capture_output=True, text=True, cwd=ROOT, timeout=60).stdout
+    listed = set(re.findall(r"\x1b\[36m(\S+)", out))
+    assert {"run", "test", "test-unit", "test-e2e", "test-rasa", "test-browser", "eval", "eval-own",
+            "calibrate", "bench"} <= listed
+
+
+def test_the_readme_sample_payload_is_what_the_actions_send():
+    """The README's REST sample: the payload's keys and a real evidence sentence of the department it names."""
+    import re
+
+    from actions.payload import build
+    from knowledge.loader import load_knowledge
+    from retrieval import Engine
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    sample = json.loads(re.search(r"```json\n(\{.*?\})\n```", readme, re.S).group(1).replace('"…"', '"x"'))
+    custom = sample["custom"]
+    answer = Engine.load().ask("公积金贷款逾期了找谁")
+    real = build("department_answer", answer.language, [(answer.top, [e.zh for e in answer.top.evidence])])
+    assert set(custom) == set(real) and set(custom["departments"][0]) == set(real["departments"][0])
+    shown = custom["departments"][0]
+    assert shown["id"] == real["departments"][0]["id"] and shown["hotline"] == real["departments"][0]["hotline"]
+    duties = [d.zh for d in load_knowledge().get(shown["id"]).duties]
+    assert shown["evidence"][0] in duties and shown["evidence"][0] == real["departments"][0]["evidence"][0]

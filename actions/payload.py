@@ -6,7 +6,8 @@ Exactly: {"type": "department_answer" | "clarify" | "no_answer" | "department_in
                            "evidence": [sentence, ...]}, ...]}
 Departments are ranked best first; ids are the ones in knowledge/data/departments.yml; `name` is English,
 `zh` Chinese; `evidence` holds the duty sentences shown to the user, in the answer's language; [] for
-no_answer and other_city (a question about another city: this assistant covers Shanghai only). Through Rasa's REST channel it arrives after the text as {"recipient_id": ..., "custom": {...}}.
+no_answer and other_city (a question about another city: this assistant covers Shanghai only). Through
+Rasa's REST channel it arrives after the text as {"recipient_id": ..., "custom": {...}}.
 """
 
 from __future__ import annotations

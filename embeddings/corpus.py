@@ -47,5 +47,4 @@ def build_passages(kb: KnowledgeBase, *, with_examples: bool = True) -> list[Pas
     """Every passage of every department, then the outside topics (contrast for the domain decision), in a
     stable order."""
     rows = [p for d in kb.departments for p in department_passages(d, with_examples=with_examples)]
-    lang = lambda text: "zh" if any("\u4e00" <= ch <= "\u9fff" for ch in text) else "en"  # noqa: E731
-    return rows + [Passage("", "outside", lang(t), t) for t in kb.outside]
+    return rows + [Passage("", "outside", lang, text) for lang, text in kb.outside]

@@ -10,7 +10,18 @@ import re
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from knowledge.schema import Catalogue, DepartmentFile, DepartmentRef, Duty, OrgAliases, Organization, Outside, Places, Service, Synonyms
+from knowledge.schema import (
+    Catalogue,
+    DepartmentFile,
+    DepartmentRef,
+    Duty,
+    OrgAliases,
+    Organization,
+    Outside,
+    Places,
+    Service,
+    Synonyms,
+)
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 # An alias that ends like a unit's name ("Wage Office", "信访办", "纪委") names the department itself; the
@@ -62,7 +73,7 @@ class KnowledgeBase:
     org_names: dict[str, tuple[str, ...]] = field(default_factory=dict)  # every name of each organisation
     org_topics: dict[str, tuple[str, ...]] = field(default_factory=dict)  # words only one organisation's business uses
     places: Places | None = None  # places.yml: Shanghai and the other places a question may be about
-    outside: tuple[str, ...] = ()  # outside.yml: neighbouring services none of ours handles (both languages)
+    outside: tuple[tuple[str, str], ...] = ()  # outside.yml: (language, text) of services none of ours handles
     synonyms: dict[str, str] = field(default_factory=dict)  # synonyms.yml: variant → standard term
     _by_id: dict[str, Department] = field(default_factory=dict, repr=False)
 
@@ -138,7 +149,7 @@ def load_knowledge(data_dir: Path = DATA_DIR) -> KnowledgeBase:
         org_names=org_names,
         org_topics=org_topics,
         places=places,
-        outside=tuple(t for topic in outside.topics for t in (*topic.en, *topic.zh)),
+        outside=tuple((lang, t) for topic in outside.topics for lang in ("en", "zh") for t in getattr(topic, lang)),
         synonyms=synonyms.pairs(),
     )
 

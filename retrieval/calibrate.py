@@ -18,10 +18,9 @@ further negatives), cross-fitted so each question's score comes from a model tha
 logistic in-scope model over retrieval.tuning.FEATURES (5-fold CV shown); refusal rates per domain
 threshold, choosing, among those that refuse at most REFUSAL_BUDGET of the realistic in-scope questions and of
 the older ones (calibration questions and examples weighed equally), the lowest that refuses the most
-out-of-scope questions; and the answer/clarify line: the
-lowest top-department probability at which direct answers to the realistic questions are right
-ANSWER_PRECISION of the time (below it the likely departments are offered as choices). Other-city questions
-are left out: the place rule answers them before any model.
+out-of-scope questions; and the answer/clarify line: the lowest top-department probability at which direct
+answers to the realistic questions are right ANSWER_PRECISION of the time (below it the likely departments
+are offered as choices). Other-city questions are left out: the place rule answers them before any model.
 
   python -m retrieval.calibrate [--encoder e5] [--dry-run]      (make calibrate)
 """
@@ -233,7 +232,8 @@ def main() -> None:
 
     sets = (("realistic", realistic), ("older", older), ("examples", examples))
     print("dense only       " + "  ".join(f"{k} {top1(v, start, dense=True):.3f}" for k, v in sets))
-    for field, values in (("lexical_weight", (0.0, 0.04, 0.06, 0.08, 0.12, 0.2)), ("org_weight", (0.0, 0.02, 0.05, 0.08))):
+    grid = (("lexical_weight", (0.0, 0.04, 0.06, 0.08, 0.12, 0.2)), ("org_weight", (0.0, 0.02, 0.05, 0.08)))
+    for field, values in grid:
         for value in values:
             tuning = replace(start, **{field: value})
             print(f"{field} {value:<5} " + "  ".join(f"{k} {top1(v, tuning):.3f}" for k, v in sets))

@@ -81,8 +81,8 @@ class Engine:
         self.tuning = tuning or Tuning()
         self._ids = knowledge.ids
         self._position = {d: i for i, d in enumerate(self._ids)}
-        self._is_outside = np.array([p.kind == "outside" for p in dense.passages])
-        self._department_passage = ~self._is_outside
+        self._department_passage = np.array([bool(p.department) for p in dense.passages])  # outside topics: ""
+        self._is_outside = ~self._department_passage
         self._passage_department = np.array([self._position[p.department] for p in dense.passages if p.department])
         self.lexical = LexicalIndex(dense.passages, self._ids)
         # Duty sentences and the services under them: a service's match is evidence for its duty.

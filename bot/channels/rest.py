@@ -10,9 +10,9 @@ Why it exists — stock `RestInput` is too trusting for a public widget and thir
   text is normalised as everywhere else (common.normalize: full-width → half-width, traditional → simplified);
 - when the action server is down or fails, Rasa logs the error and replies with nothing: the user gets an
   apology with both hotlines instead (Rasa's own /restart, /session_start and /back also reply with nothing:
-  they get a short confirmation, not the apology). Rasa would wait up to 300 s for a hung action server; loading this
-  channel applies bot/patches.py, which bounds that wait to `action_timeout` seconds (default 1.5) and
-  removes a 40 ms schema re-check from every custom-action call.
+  they get a short confirmation, not the apology). Rasa would wait up to 300 s for a hung action server;
+  loading this channel applies bot/patches.py, which bounds that wait to `action_timeout` seconds (default
+  1.5) and removes a 40 ms schema re-check from every custom-action call.
 
 Hotline numbers come from knowledge/data/departments.yml, never from this file.
 """
@@ -213,8 +213,9 @@ class HardenedRestInput(RestInput):
             except Exception:  # the user still gets an answer; the traceback goes to the log
                 logger.exception("rest.message.failure sender=%s", sender)
             messages: List[Dict[str, Any]] = list(collector.messages)
-            if not messages and text.split("{", 1)[0].strip() in RESET_COMMANDS:
-                messages = [{"recipient_id": sender, "text": self.replies.reset(text.split("{", 1)[0].strip())}]
+            command = text.split("{", 1)[0].strip()  # "/restart", or "/restart{...}" with slots
+            if not messages and command in RESET_COMMANDS:
+                messages = [{"recipient_id": sender, "text": self.replies.reset(command)}]
             elif not messages:
                 # Otherwise Rasa replies with nothing only when a custom action failed (down, timeout, error).
                 messages = [{"recipient_id": sender, "text": self.replies.apology(language)}]

@@ -43,7 +43,7 @@ class ActionDepartmentInfo(TurnAction):
         more = len(d.evidence) > PAGE
         texts = _texts(page, turn.language)
         dispatcher.utter_message(text=messages.department_info(d, texts, more, turn.language))
-        payload.send(dispatcher, "department_info", turn.language, [(d, texts)])
+        payload.send(dispatcher, "department_info", turn.language, [(d, texts)], more=more)
         return [
             SlotSet("last_departments", [dept_id]),
             SlotSet("shown_duties", list(range(len(page)))),
@@ -76,13 +76,13 @@ class ActionDepartmentMore(TurnAction):
         if not remaining:
             texts = _texts(list(d.evidence), turn.language)
             dispatcher.utter_message(text=messages.all_duties_shown(d, len(d.evidence), turn.language))
-            payload.send(dispatcher, "department_info", turn.language, [(d, texts)])
+            payload.send(dispatcher, "department_info", turn.language, [(d, texts)], more=False)
             return [SlotSet("last_departments", [dept_id])]
         page = remaining[:PAGE]
         texts = [getattr(d.evidence[i], turn.language) for i in page]
         more = len(remaining) > PAGE
         dispatcher.utter_message(text=messages.more_duties(d, texts, more, turn.language))
-        payload.send(dispatcher, "department_info", turn.language, [(d, texts)])
+        payload.send(dispatcher, "department_info", turn.language, [(d, texts)], more=more)
         return [SlotSet("last_departments", [dept_id]), SlotSet("shown_duties", sorted(shown | set(page)))]
 
 

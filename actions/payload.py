@@ -6,8 +6,9 @@ Exactly: {"type": "department_answer" | "clarify" | "no_answer" | "department_in
                            "evidence": [sentence, ...]}, ...]}
 Departments are ranked best first; ids are the ones in knowledge/data/departments.yml; `name` is English,
 `zh` Chinese; `evidence` holds the duty sentences shown to the user, in the answer's language; [] for
-no_answer and other_city (a question about another city: this assistant covers Shanghai only). Through
-Rasa's REST channel it arrives after the text as {"recipient_id": ..., "custom": {...}}.
+no_answer and other_city (a question about another city: this assistant covers Shanghai only).
+department_info also carries "more": true when the department has duties not listed yet (ask "what else?").
+Through Rasa's REST channel it arrives after the text as {"recipient_id": ..., "custom": {...}}.
 """
 
 from __future__ import annotations
@@ -35,8 +36,12 @@ def department(d: RankedDepartment, evidence: list[str]) -> dict:
     }
 
 
-def build(kind: PayloadType, language: str, departments: list[tuple[RankedDepartment, list[str]]]) -> dict:
-    return {"type": kind, "language": language, "departments": [department(d, ev) for d, ev in departments]}
+def build(kind: PayloadType, language: str, departments: list[tuple[RankedDepartment, list[str]]],
+          more: bool | None = None) -> dict:
+    message = {"type": kind, "language": language, "departments": [department(d, ev) for d, ev in departments]}
+    if more is not None:
+        message["more"] = more
+    return message
 
 
 def send(
@@ -44,8 +49,9 @@ def send(
     kind: PayloadType,
     language: str,
     departments: list[tuple[RankedDepartment, list[str]]] = (),  # type: ignore[assignment]
+    more: bool | None = None,
 ) -> dict:
     """Send the payload as the last message of the turn (call after the text)."""
-    message = build(kind, language, list(departments))
+    message = build(kind, language, list(departments), more)
     dispatcher.utter_message(json_message=message)
     return message

@@ -5,8 +5,7 @@ chit-chat responses in domain.yml (greet, thank, help...) are plain Rasa respons
 entity to the `language` slot and the responses pick their Chinese variation with a slot condition, so
 chit-chat needs no round trip to the action server.
 
-The rule mirrors retrieval.detect_language: Rasa's environment cannot import the app packages, so it is
-restated here and a unit test checks the two agree.
+The rule is the shared one (common.language), the same the engine, the actions and the widget use.
 """
 
 from __future__ import annotations

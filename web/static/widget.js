@@ -90,11 +90,19 @@
 
   function t(key) { return T[state.lang][key]; }
 
+  // <language-rule>
+  // The same rule as common/language.py (tests/unit/test_language_parity.py runs one set of
+  // cases through both): Chinese when Han characters are at least as many as Latin words; null when the
+  // text has no letters at all ("2", "👍"), so the language stays as it was.
   function languageOf(text) {
-    if (/[\u3400-\u9fff]/.test(text)) return "zh";
-    if (/[A-Za-z]{2,}/.test(text)) return "en";
-    return null;
+    text = String(text || "");
+    var han = (text.match(/[\u3400-\u9fff]/g) || []).length;
+    var latinWords = (text.match(/[A-Za-z]+/g) || []).length;
+    if (!han && !latinWords) return null;
+    if (!han) return "en";
+    return han >= latinWords ? "zh" : "en";
   }
+  // </language-rule>
 
   // ---- DOM helpers (text only, never HTML) ---------------------------------------------------------------
   function el(tag, attrs, children) {
@@ -157,7 +165,7 @@
   var sendBtn = el("button", { type: "submit", class: "wh-send" }, [icon("send")]);
   var form = el("form", { class: "wh-form", novalidate: true }, [inputLabel, input, sendBtn]);
   var disclaimer = el("p", { class: "wh-disclaimer" });
-  var panel = el("section", { id: "wh-panel", class: "wh-panel", role: "dialog", "aria-labelledby": "wh-title", hidden: true }, [
+  var panel = el("section", { id: "wh-panel", class: "wh-panel", role: "dialog", "aria-modal": "true", "aria-labelledby": "wh-title", hidden: true }, [
     el("header", { class: "wh-header" }, [
       el("div", { class: "wh-emblem", "aria-hidden": "true" }, [icon("building")]),
       el("div", { class: "wh-heading" }, [title, subtitle]),
@@ -200,8 +208,26 @@
   function bubble(who, text) {
     return el("div", { class: "wh-msg wh-" + who }, [
       el("span", { class: "wh-sr", text: (who === "user" ? t("you") : t("bot")) + ": " }),
-      el("p", { class: "wh-bubble", text: text })
+      el("p", { class: "wh-bubble" }, who === "bot" ? withHotlineLinks(String(text || "")) : [String(text || "")])
     ]);
+  }
+
+  function telLink(hotline, cls, label) {
+    return el("a", { class: cls, href: "tel:" + hotline.replace(/[^0-9+]/g, ""), "aria-label": t("call") + " " + hotline, text: label || hotline });
+  }
+
+  // The hotlines named in a reply's text become tel: links (text nodes and links only, never HTML).
+  var HOTLINE_IN_TEXT = new RegExp("(^|[^0-9])(" + Object.keys(ORGS).map(function (k) { return ORGS[k].hotline; }).join("|") + ")(?![0-9])");
+  function withHotlineLinks(text) {
+    var parts = [], rest = text, m;
+    while ((m = HOTLINE_IN_TEXT.exec(rest))) {
+      var at = m.index + m[1].length;
+      if (at) parts.push(rest.slice(0, at));
+      parts.push(telLink(m[2], "wh-tel"));
+      rest = rest.slice(at + m[2].length);
+    }
+    if (rest) parts.push(rest);
+    return parts;
   }
 
   function evidenceText(item) {
@@ -222,12 +248,13 @@
       secondary && secondary !== primary ? el("p", { class: "wh-card-alt", text: String(secondary) }) : null
     ]);
     if (hotline && !main) {
-      card.appendChild(el("a", { class: "wh-hotline-small", href: "tel:" + hotline.replace(/[^0-9+]/g, ""), "aria-label": t("call") + " " + hotline, text: hotline }));
+      card.appendChild(telLink(hotline, "wh-hotline-small"));
     } else if (hotline) {
       card.appendChild(el("a", { class: "wh-hotline", href: "tel:" + hotline.replace(/[^0-9+]/g, ""), "aria-label": t("call") + " " + hotline },
         [icon("phone"), el("span", { text: hotline })]));
     }
-    var evidence = (Array.isArray(d.evidence) ? d.evidence : []).map(evidenceText).filter(Boolean).slice(0, 3);
+    // An answer shows the three duties that justify it; "what does it do?" shows every duty the text lists.
+    var evidence = (Array.isArray(d.evidence) ? d.evidence : []).map(evidenceText).filter(Boolean).slice(0, info ? 10 : 3);
     if (main && evidence.length) {
       card.appendChild(el("p", { class: "wh-why", text: t(info ? "duties" : "why") }));
       card.appendChild(el("ul", { class: "wh-evidence" }, evidence.map(function (s) { return el("li", { text: s }); })));
@@ -241,8 +268,7 @@
     var text = (messages || []).map(function (m) { return typeof m.text === "string" ? m.text : ""; }).filter(Boolean).join("\n");
     var links = Object.keys(ORGS).map(function (k) {
       var o = ORGS[k];
-      return el("a", { class: "wh-hotline-link", href: "tel:" + o.hotline, "aria-label": t("call") + " " + o.hotline,
-        text: o.hotline + " · " + (state.lang === "zh" ? o.zh : o.en) });
+      return telLink(o.hotline, "wh-hotline-link", o.hotline + " · " + (state.lang === "zh" ? o.zh : o.en));
     });
     return el("div", { class: "wh-msg wh-bot wh-other-city" }, [
       el("p", { class: "wh-bubble", text: text }),
@@ -260,8 +286,7 @@
       el("p", { class: "wh-bubble wh-lead", text: t(info ? "leadInfo" : "leadAnswer") }),
       departmentCard(depts[0], true, info)
     ]);
-    var text = (messages || []).map(function (m) { return typeof m.text === "string" ? m.text : ""; }).join("\n");
-    if (info && /what else|还管什么|还有呢/i.test(text)) {
+    if (info && custom.more === true) { // the department has duties not listed yet
       var more = t("more");
       wrap.appendChild(el("div", { class: "wh-choices" }, [
         el("button", { type: "button", class: "wh-choice", text: more, onclick: function () { send(more, more); } })
@@ -507,7 +532,23 @@
   closeBtn.addEventListener("click", close);
   restartBtn.addEventListener("click", restart);
   langBtn.addEventListener("click", function () { setLang(state.lang === "zh" ? "en" : "zh"); langBtn.focus(); });
-  panel.addEventListener("keydown", function (e) { if (e.key === "Escape") { e.preventDefault(); close(); } });
+  // The open panel is a dialog: Tab and Shift+Tab cycle through its controls (the conversation's buttons and
+  // links included) instead of running out into the page behind it; Escape closes it.
+  function focusable() {
+    return Array.prototype.filter.call(panel.querySelectorAll("button, a[href], textarea, input, [tabindex]"), function (node) {
+      return !node.disabled && node.tabIndex >= 0 && node.getClientRects().length > 0;
+    });
+  }
+  panel.addEventListener("keydown", function (e) {
+    if (e.key === "Escape") { e.preventDefault(); close(); return; }
+    if (e.key !== "Tab") return;
+    var items = focusable();
+    if (!items.length) return;
+    var current = shadow.activeElement || document.activeElement;
+    var at = items.indexOf(current);
+    if (e.shiftKey && at <= 0) { e.preventDefault(); items[items.length - 1].focus(); }
+    else if (!e.shiftKey && (at === -1 || at === items.length - 1)) { e.preventDefault(); items[0].focus(); }
+  });
   form.addEventListener("submit", function (e) {
     e.preventDefault();
     var text = input.value;
@@ -547,13 +588,18 @@
   window.WhoHandles = {
     open: open, close: close, restart: restart,
     ask: function (q) { if (panel.hidden) open(); send(q, q); },
+    setLanguage: function (lang) { if (lang === "zh" || lang === "en") setLang(lang); },
+    get language() { return state.lang; },
     get sender() { return state.sender; }
   };
 
   function mount() {
     var last = state.turns[state.turns.length - 1];
     if (last && !last.error && !(last.messages || []).length) last.error = true; // reloaded while waiting
-    document.body.appendChild(host);
+    // Early in the page's Tab order (the launcher floats, so its place in the DOM is not visible): in the
+    // host page's [data-whohandles-slot] if it has one (after its skip link), else first in <body>.
+    var slot = document.querySelector("[data-whohandles-slot]");
+    if (slot) slot.appendChild(host); else document.body.insertBefore(host, document.body.firstChild);
     applyChrome();
     if (state.open) open(true); else renderAll(); // restore without stealing focus from the page
   }

@@ -62,6 +62,10 @@ eval: $(INDEX) ## Evaluate retrieval on FILE=path.jsonl (default: the dev set)
 eval-own: $(INDEX) ## Evaluate retrieval on the test part of our realistic question set (never fitted on)
 	$(VENV_APP)/bin/whohandles eval tests/data/realistic_test.jsonl
 
+.PHONY: eval-evidence
+eval-evidence: $(INDEX) ## Evidence precision@1 (and department figures) on our duty-labelled question set
+	$(VENV_APP)/bin/whohandles eval tests/data/evidence.jsonl
+
 .PHONY: calibrate
 calibrate: $(INDEX) ## Refit fusion weights and the no-answer threshold on our own questions (prints the tables)
 	$(APP_PY) -m retrieval.calibrate

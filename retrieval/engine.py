@@ -19,7 +19,7 @@ from common.normalize import normalize
 from embeddings.index import DEFAULT_INDEX_DIR, fingerprint
 from knowledge.loader import Department, KnowledgeBase, load_knowledge
 from retrieval.language import detect_language
-from retrieval.lexical import LexicalIndex
+from retrieval.lexical import DutyIndex, LexicalIndex
 from retrieval.places import PlaceFinder
 from retrieval.tokenize import tokens, without_numbers, without_stopwords
 from retrieval.tuning import TUNING_FILE, Tuning, inscope_features
@@ -40,7 +40,7 @@ class Signals:
     passages: np.ndarray  # cosine per passage
     bm25: np.ndarray  # BM25 per department (catalogue order)
     known: float  # share of the query's BM25 weight on tokens the corpus knows
-    tokens: frozenset[str] = frozenset()  # the query's search tokens (for evidence overlap)
+    tokens: tuple[str, ...] = ()  # the query's tokens without organisation names (to rank a department's duties)
     english: bool = False  # cosines run lower for English questions than for Chinese ones
     org: str | None = None  # the one organisation the question names ("人社局", "provident fund centre"), if any
     outside: float = -1.0  # best cosine to a neighbouring service none of ours handles (knowledge/data/outside.yml)
@@ -85,11 +85,12 @@ class Engine:
         self._is_outside = ~self._department_passage
         self._passage_department = np.array([self._position[p.department] for p in dense.passages if p.department])
         self.lexical = LexicalIndex(dense.passages, self._ids)
+        self.duties_lexical = DutyIndex(dense.passages)
         # Duty sentences and the services under them: a service's match is evidence for its duty.
-        self._duty_passages: dict[str, list[tuple[int, int, frozenset[str]]]] = {d: [] for d in self._ids}
+        self._duty_passages: dict[str, list[tuple[int, int]]] = {d: [] for d in self._ids}
         for pos, passage in enumerate(dense.passages):
             if passage.kind in ("duty", "service") and passage.duty >= 0:
-                self._duty_passages[passage.department].append((pos, passage.duty, frozenset(tokens(passage.text))))
+                self._duty_passages[passage.department].append((pos, passage.duty))
         self._names = _name_table(knowledge)
         org_cues = {org: names + knowledge.org_topics.get(org, ()) for org, names in knowledge.org_names.items()}
         self._org_patterns = {org: _any_of(cues) for org, cues in org_cues.items()}
@@ -153,7 +154,8 @@ class Engine:
         bm25, known = self.lexical.scores(query_tokens)
         english = detect_language(query) == "en"
         outside = float(passage_scores[self._is_outside].max()) if self._is_outside.any() else -1.0
-        return Signals(passage_scores, bm25, known, frozenset(query_tokens), english, org, outside, vector)
+        duty_tokens = tuple(tokens(self.without_org_mentions(query)))  # 公积金 / 人社 tell no duty from another
+        return Signals(passage_scores, bm25, known, duty_tokens, english, org, outside, vector)
 
     def with_standard_terms(self, query: str) -> str:
         """The query plus the standard term of each variant it uses (pinyin, Taiwan / Hong Kong usage, common
@@ -242,15 +244,17 @@ class Engine:
         return best
 
     def _ranked(self, dept_id: str, score: float, signals: Signals) -> RankedDepartment:
+        """The department with its three duties that best answer the question, best first. A duty is scored
+        like a department is ranked — its best cosine (the duty sentence or a service under it) plus, at the
+        ranking's own lexical weight, BM25 among the department's duties (retrieval.lexical.DutyIndex)."""
         dept = self.knowledge.get(dept_id)
-        query_tokens, passage_scores = signals.tokens, signals.passages
+        lexical = self.duties_lexical.scores(dept_id, list(signals.tokens))
         best_by_duty: dict[int, float] = {}
-        for pos, duty, duty_tokens in self._duty_passages[dept_id]:
-            overlap = len(query_tokens & duty_tokens) / (len(query_tokens) or 1)
-            value = float(passage_scores[pos]) + 0.1 * overlap
-            best_by_duty[duty] = max(best_by_duty.get(duty, -1.0), value)
-        top = sorted(best_by_duty.items(), key=lambda kv: -kv[1])[:3]
-        evidence = tuple(Evidence(dept.duties[i].en, dept.duties[i].zh, round(s, 4)) for i, s in top)
+        for pos, duty in self._duty_passages[dept_id]:
+            best_by_duty[duty] = max(best_by_duty.get(duty, -1.0), float(signals.passages[pos]))
+        scored = {duty: dense + self.tuning.lexical_weight * lexical.get(duty, 0.0) for duty, dense in best_by_duty.items()}
+        top = sorted(scored.items(), key=lambda kv: -kv[1])[:3]
+        evidence = tuple(Evidence(dept.duties[i].en, dept.duties[i].zh, round(s, 4), i + 1) for i, s in top)
         return _ranked_department(dept, round(score, 4), evidence)
 
     # ---- departments by name -------------------------------------------------------------------------
@@ -270,7 +274,7 @@ class Engine:
     def describe(self, dept_id: str) -> RankedDepartment:
         """A department with all its duties as evidence (for "what does X do?")."""
         dept = self.knowledge.get(dept_id)
-        return _ranked_department(dept, 1.0, tuple(Evidence(d.en, d.zh, 1.0) for d in dept.duties))
+        return _ranked_department(dept, 1.0, tuple(Evidence(d.en, d.zh, 1.0, n) for n, d in enumerate(dept.duties, 1)))
 
 
 def _ranked_department(dept: Department, score: float, evidence: tuple[Evidence, ...]) -> RankedDepartment:

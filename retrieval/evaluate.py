@@ -1,8 +1,11 @@
-"""Measure the engine on a labelled JSONL file (lines of {"question", "lang", "kind", "expected": [ids]}).
+"""Measure the engine on a labelled JSONL file (lines of {"question", "lang", "kind", "expected": [ids]}, or of
+{"question", "lang", "department", "duties": [1-based duty numbers]} for an evidence set).
 
 Prints per-language and per-kind top-1/top-3/MRR, the share of in-scope questions refused, out-of-scope
 accuracy, latency, and the same figures for the fused ranking alone (refusals ignored), BM25-only and
 dense-only rankings on the same run; the last line is one JSON object with the headline figures.
+On a file with duty labels it also reports evidence precision@1: of the questions whose department is
+right, the share whose first duty shown is one of the duties that justify it.
 
 Scoring follows the product: an answer counts by its department, a clarification by the departments it offers
 in order; a question with no expected department (out of scope, another city) is handled when no department
@@ -38,6 +41,7 @@ class Case:
     expected: tuple[str, ...]
     lang: str
     kind: str
+    duties: tuple[int, ...] = ()  # evidence sets: the duties of expected[0] that justify it (1-based)
 
 
 def read_cases(path: Path, known_ids: set[str]) -> list[Case]:
@@ -49,9 +53,12 @@ def read_cases(path: Path, known_ids: set[str]) -> list[Case]:
             continue
         try:
             row = json.loads(line)
-            case = Case(str(row["question"]), tuple(row["expected"]), row.get("lang", "?"), row.get("kind", "?"))
+            expected = tuple(row["expected"]) if "expected" in row else (str(row["department"]),)
+            duties = tuple(int(d) for d in row.get("duties", ()))
+            case = Case(str(row["question"]), expected, row.get("lang", "?"), row.get("kind", "?"), duties)
         except (ValueError, KeyError, TypeError) as exc:
-            raise EvalFileError(f"{path}:{number}: expected a JSON object with 'question' and 'expected' ({exc})")
+            raise EvalFileError(f"{path}:{number}: expected a JSON object with 'question' and 'expected' "
+                                f"(or 'department' and 'duties') ({exc})")
         unknown = set(case.expected) - known_ids
         if unknown:
             raise EvalFileError(f"{path}:{number}: unknown department ids {sorted(unknown)}")
@@ -66,6 +73,7 @@ class Tally:
     """Running figures for one slice (a language, a kind, or everything)."""
 
     ranks: list[int | None] = field(default_factory=list)  # 1-based rank of the first expected id, in-scope only
+    evidence: list[bool] = field(default_factory=list)  # right department: is its first duty shown a justifying one?
     oos: list[bool] = field(default_factory=list)  # out-of-scope questions: refused?
     refused_in_scope: int = 0
     other_city: list[bool] = field(default_factory=list)  # other-city questions: recognised as such?
@@ -92,6 +100,8 @@ class Tally:
             "oos_acc": _round(sum(self.oos) / len(self.oos)) if self.oos else None,
             "refused_in_scope": _round(self.refused_in_scope / n) if n else None,
             "other_city_acc": _round(sum(self.other_city) / len(self.other_city)) if self.other_city else None,
+            "evidence_n": len(self.evidence),
+            "evidence_p1": _round(sum(self.evidence) / len(self.evidence)) if self.evidence else None,
         }
 
 
@@ -119,15 +129,27 @@ def evaluate(engine: Engine, cases: list[Case]) -> dict:
             "bm25": ([ids[i] for i in np.argsort(-signals.bm25)], False, None),
             "dense": ([ids[i] for i in np.argsort(-judged.dense)], False, None),
         }
+        first_duty = first_duty_shown(answer, case)
         for mode, (ranking, refused_here, verdict) in rankings.items():
             for key in ("all", f"lang:{case.lang}", f"kind:{case.kind}"):
                 slices[mode][key].add(case, ranking, refused_here, verdict)
+                if mode == "fused" and first_duty is not None:
+                    slices[mode][key].evidence.append(first_duty in case.duties)
     report = {mode: {k: t.figures() for k, t in sorted(s.items())} for mode, s in slices.items()}
     report["latency_ms"] = {
         "p50": round(statistics.median(latencies), 1),
         "p95": round(float(np.percentile(latencies, 95)), 1),
     }
     return report
+
+
+def first_duty_shown(answer, case: Case) -> int | None:
+    """The duty number of the first evidence line shown for a labelled case whose department was given first
+    (None when the case has no duty labels or the department is not the one given)."""
+    offered = answer.offered
+    if not case.duties or not offered or offered[0].id != case.expected[0] or not offered[0].evidence:
+        return None
+    return offered[0].evidence[0].duty
 
 
 def headline(report: dict, n: int) -> dict:
@@ -146,6 +168,7 @@ def headline(report: dict, n: int) -> dict:
         "p95_ms": report["latency_ms"]["p95"],
         "zh_top1": fused.get("lang:zh", {}).get("top1"),
         "en_top1": fused.get("lang:en", {}).get("top1"),
+        "evidence_p1": fused["all"]["evidence_p1"],
     }
 
 
@@ -161,6 +184,9 @@ def format_report(report: dict) -> str:
                 f"{key if mode == 'fused' else '':<22}{mode:<7}{f['n']:>4}{cell(f['top1']):>7}{cell(f['top3']):>7}"
                 f"{cell(f['mrr']):>7}{oos:>9}{refused:>9}"
             )
+    for key, f in report["fused"].items():
+        if f["evidence_p1"] is not None:
+            lines.append(f"evidence precision@1 {key:<14} {f['evidence_p1']:.3f} (of {f['evidence_n']} right departments)")
     lat = report["latency_ms"]
     lines.append(f"latency per query (fused engine): p50 {lat['p50']} ms, p95 {lat['p95']} ms")
     return "\n".join(lines)

@@ -1,4 +1,5 @@
-"""BM25 over one document per department (names, aliases, duties and examples in both languages)."""
+"""BM25 over one document per department (names, aliases, duties and examples in both languages), and within
+a department over one document per duty (the duty and the services under it) to rank its evidence."""
 
 from __future__ import annotations
 
@@ -36,3 +37,27 @@ class LexicalIndex:
         total = sum(self._bm25.idf.get(t, self._unseen_idf) for t in query_tokens)
         known = self.salience(query_tokens) / (total or 1.0)
         return np.asarray(self._bm25.get_scores(query_tokens)), known
+
+
+class DutyIndex:
+    """Per department, BM25 over its duties, each duty's document being its sentence in both languages and the
+    citizen services under it. Within one department the words every duty shares (公积金, 养老保险) weigh
+    nothing and the ones that tell duties apart (提取, 逾期, 采访) weigh most: what the department-level index
+    cannot see, since all of a department's duties are one document there."""
+
+    def __init__(self, passages: list[Passage]) -> None:
+        docs: dict[str, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
+        for p in passages:
+            if p.department and p.kind in ("duty", "service") and p.duty >= 0:
+                docs[p.department][p.duty] += tokens(p.text)
+        self._duties = {d: sorted(per) for d, per in docs.items()}
+        self._bm25 = {d: BM25Okapi([docs[d][i] for i in self._duties[d]]) for d in docs}
+
+    def scores(self, department: str, query_tokens: list[str]) -> dict[int, float]:
+        """Each duty's (0-based) BM25 score for the query, divided by the department's best, in [0, 1] (a word in
+        every duty has a negative IDF in BM25Okapi: it counts as 0); {} when no word tells the duties apart."""
+        if department not in self._bm25 or not query_tokens:
+            return {}
+        raw = np.clip(self._bm25[department].get_scores(query_tokens), 0.0, None)
+        top = float(raw.max()) if len(raw) else 0.0
+        return {duty: float(s) / top for duty, s in zip(self._duties[department], raw)} if top > 0 else {}

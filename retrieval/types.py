@@ -13,11 +13,13 @@ Verdict = Literal["answer", "clarify", "no_answer", "other_city"]
 
 @dataclass(frozen=True)
 class Evidence:
-    """A duty sentence that justifies a department, in both languages."""
+    """A duty sentence that justifies a department, in both languages; `duty` is its 1-based number in the
+    department's knowledge file (what labelled evidence sets refer to)."""
 
     en: str
     zh: str
     score: float
+    duty: int = 0
 
 
 @dataclass(frozen=True)

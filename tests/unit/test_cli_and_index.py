@@ -73,8 +73,8 @@ def test_eval_prints_a_final_json_line(tmp_path):
     assert result.returncode == 0, result.stderr
     last = json.loads(result.stdout.strip().splitlines()[-1])
     assert set(last) == {"n", "top1", "top3", "mrr", "oos_acc", "refused", "other_city_acc", "ranking_top1",
-                         "dense_top1", "p50_ms", "p95_ms", "zh_top1", "en_top1"}
-    assert last["n"] == 2 and last["top1"] == 1.0 and last["oos_acc"] == 1.0
+                         "dense_top1", "p50_ms", "p95_ms", "zh_top1", "en_top1", "evidence_p1"}
+    assert last["n"] == 2 and last["top1"] == 1.0 and last["oos_acc"] == 1.0 and last["evidence_p1"] is None
     assert "bm25" in result.stdout and "dense" in result.stdout
 
 

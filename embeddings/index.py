@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-import faiss
+# faiss's loader tries its AVX-512 and AVX2 builds first and logs each missing one (with its
+# ModuleNotFoundError) at INFO before loading the generic build this wheel ships: noise on every start.
+logging.getLogger("faiss.loader").setLevel(logging.WARNING)
+import faiss  # noqa: E402
 import numpy as np
 from tqdm import tqdm
 

@@ -10,10 +10,8 @@
   var form = $("search"), q = $("q"), statusEl = $("status"), verdictEl = $("verdict");
   var results = $("results"), empty = $("empty"), toast = $("toast");
   var current = null, seq = 0, toastTimer = null;
-  var ORG = {
-    hrss: { chip: "人社 HRSS", en: "Shanghai Municipal Human Resources and Social Security Bureau", zh: "上海市人力资源和社会保障局" },
-    hpf: { chip: "公积金 HPF", en: "Shanghai Housing Provident Fund Management Center", zh: "上海市公积金管理中心" }
-  };
+  // Short labels for the organisation chips; names and hotlines come with every department in the answer.
+  var CHIP = { hrss: "人社 HRSS", hpf: "公积金 HPF" };
 
   function el(tag, cls, text) {
     var n = document.createElement(tag);
@@ -59,7 +57,6 @@
   function pct(score) { return Math.round(Math.max(0, Math.min(1, Number(score) || 0)) * 100); }
 
   function card(d, i, pattern) {
-    var org = ORG[d.org] || { chip: d.org, en: d.org_name, zh: d.org_zh };
     var li = el("li", "card" + (i === 0 ? " first" : ""));
     li.dataset.departmentId = d.id;
     var head = el("div", "card-head");
@@ -83,8 +80,8 @@
     li.appendChild(head);
 
     var orgRow = el("div", "org");
-    orgRow.appendChild(el("span", "chip " + d.org, org.chip));
-    orgRow.appendChild(el("span", "org-name", (d.org_name || org.en) + " · " + (d.org_zh || org.zh)));
+    orgRow.appendChild(el("span", "chip " + d.org, CHIP[d.org] || d.org));
+    orgRow.appendChild(el("span", "org-name", d.org_name + " · " + d.org_zh));
     orgRow.appendChild(el("span", "hotline", "☎ " + d.hotline));
     orgRow.appendChild(el("code", "dept-id", d.id));
     li.appendChild(orgRow);
@@ -113,7 +110,7 @@
     var rest = el("span");
     if (a.verdict === "answer" && top) {
       lead.textContent = "Route to " + top.name + " · " + top.zh;
-      rest.textContent = "Hotline " + top.hotline + " (" + (ORG[top.org] || {}).chip + ")";
+      rest.textContent = "Hotline " + top.hotline + " (" + (CHIP[top.org] || top.org_name) + ")";
     } else if (a.verdict === "clarify" && top && second) {
       lead.textContent = "Ask the caller to clarify";
       rest.textContent = a.departments.slice(0, 3).map(function (d) { return d.name + " (" + d.zh + ")"; }).join(" or ") + "?";
@@ -160,6 +157,20 @@
     statusEl.textContent = "";
   }
 
+  // Esc: a fresh start for the next caller — the box, the answer, the verdict and what C would copy.
+  function clearAll() {
+    seq++; // a lookup still on its way must not draw itself afterwards
+    current = null;
+    q.value = "";
+    results.textContent = "";
+    results.dataset.query = "";
+    verdictEl.hidden = true;
+    verdictEl.textContent = "";
+    statusEl.textContent = "";
+    empty.hidden = false;
+    q.focus();
+  }
+
   function lookup(query) {
     query = query.trim();
     if (!query) { q.focus(); return; }
@@ -181,9 +192,8 @@
     var lines = ["Caller: " + a.query];
     list.forEach(function (d, i) {
       if (!d) return;
-      var org = ORG[d.org] || {};
-      lines.push((only === undefined ? (i + 1) + ". " : "→ ") + d.name + " / " + d.zh + " — " + (d.org_name || org.en) +
-        " (" + (d.org_zh || org.zh) + "), hotline " + d.hotline + ", confidence " + pct(d.score) + "% [" + d.id + "]");
+      lines.push((only === undefined ? (i + 1) + ". " : "→ ") + d.name + " / " + d.zh + " — " + d.org_name +
+        " (" + d.org_zh + "), hotline " + d.hotline + ", confidence " + pct(d.score) + "% [" + d.id + "]");
       if (i === 0 && d.evidence && d.evidence[0]) lines.push("   Duty: " + d.evidence[0].en + " / " + d.evidence[0].zh);
     });
     if (a.verdict === "clarify") lines.push("Note: top departments are close; clarified with caller.");
@@ -225,7 +235,7 @@
   document.addEventListener("keydown", function (e) {
     var typing = e.target === q || /^(INPUT|TEXTAREA|SELECT)$/.test(e.target.tagName) || e.target.isContentEditable;
     if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); copy(); return; }
-    if (e.key === "Escape") { e.preventDefault(); if (typing && q.value) q.value = ""; q.focus(); return; }
+    if (e.key === "Escape") { e.preventDefault(); clearAll(); return; }
     if (typing || e.ctrlKey || e.metaKey || e.altKey) return;
     if (e.key === "c" || e.key === "C") { e.preventDefault(); copy(); }
     else if (e.key === "/") { e.preventDefault(); q.focus(); q.select(); }

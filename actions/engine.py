@@ -18,17 +18,13 @@ _engine: Engine | None = None
 
 
 def _one_thread() -> None:
-    """Rasa and the action server share 2 cores: keep torch/BLAS to one thread each. (The e5 encoder takes
-    every core for the few milliseconds a question is encoded: Rasa is waiting on the action meanwhile;
-    WHOHANDLES_ENCODER_THREADS overrides it.)"""
+    """Rasa and the action server share 2 cores: keep BLAS (and torch, which reads OMP_NUM_THREADS when it is
+    first imported — only for a sentence-transformers encoder) to one thread each. (The e5 encoder takes every
+    core for the few milliseconds a question is encoded: Rasa is waiting on the action meanwhile;
+    WHOHANDLES_ENCODER_THREADS overrides it.) torch itself is not imported here: the default encoder never
+    needs it, and importing it cost the action server ~300 MB and 3-4 s at start."""
     for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
         os.environ.setdefault(var, "1")
-    try:
-        import torch
-
-        torch.set_num_threads(1)
-    except ImportError:  # an encoder without torch
-        pass
 
 
 def get_engine() -> Engine:

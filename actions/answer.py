@@ -23,7 +23,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions import messages, payload
 from actions.context import Turn, TurnAction
-from retrieval import Answer, Engine, RankedDepartment
+from retrieval import Answer, Engine, Evidence, RankedDepartment
 from retrieval.types import MAX_OPTIONS
 
 logger = logging.getLogger(__name__)
@@ -32,31 +32,28 @@ MAX_EVIDENCE = 3
 EVIDENCE_SPREAD = 0.1  # show a further duty only if it scores within this of the best one
 
 
-def pick_evidence(d: RankedDepartment, language: str) -> list[str]:
-    """1–3 duty sentences that justify `d`, best first."""
+def pick_evidence(d: RankedDepartment) -> list[Evidence]:
+    """1–3 duties that justify `d`, best first."""
     if not d.evidence:
         return []
     best = d.evidence[0].score
-    chosen = [e for e in d.evidence[:MAX_EVIDENCE] if e.score >= best - EVIDENCE_SPREAD]
-    return [getattr(e, language) for e in chosen or d.evidence[:1]]
+    return [e for e in d.evidence[:MAX_EVIDENCE] if e.score >= best - EVIDENCE_SPREAD] or list(d.evidence[:1])
 
 
-def duty_indices(engine: Engine, dept_id: str, evidence_en: list[str]) -> list[int]:
-    duties = [d.en for d in engine.knowledge.get(dept_id).duties]
-    return [duties.index(e) for e in evidence_en if e in duties]
+def evidence_texts(d: RankedDepartment, language: str) -> list[str]:
+    return [e.text(language) for e in pick_evidence(d)]
 
 
 def send_answer(
-    dispatcher: CollectingDispatcher, engine: Engine, d: RankedDepartment, language: str,
-    also: tuple[RankedDepartment, ...] = (),
+    dispatcher: CollectingDispatcher, d: RankedDepartment, language: str, also: tuple[RankedDepartment, ...] = (),
 ) -> list[Any]:
     """The department answer (with any department that is `also` possible after it): text, then the payload;
     slots remember the department for follow-ups."""
-    evidence = pick_evidence(d, language)
+    evidence = evidence_texts(d, language)
     dispatcher.utter_message(text=messages.answer(d, evidence, language, also))
-    departments = [(d, evidence)] + [(other, pick_evidence(other, language)) for other in also]
+    departments = [(d, evidence)] + [(other, evidence_texts(other, language)) for other in also]
     payload.send(dispatcher, "department_answer", language, departments)
-    shown = duty_indices(engine, d.id, pick_evidence(d, "en"))
+    shown = [e.duty - 1 for e in pick_evidence(d)]
     return [
         SlotSet("last_departments", [d.id]),
         SlotSet("shown_duties", shown),
@@ -67,7 +64,7 @@ def send_answer(
 
 def send_clarify(dispatcher: CollectingDispatcher, result: Answer, turn: Turn) -> list[Any]:
     options = list(result.offered)
-    evidence = [pick_evidence(d, turn.language) for d in options]
+    evidence = [evidence_texts(d, turn.language) for d in options]
     buttons = [
         {"title": messages.clarify_button(n, d, turn.language), "payload": f'/choose_option{{"department":"{d.id}"}}'}
         for n, d in enumerate(options, start=1)
@@ -116,7 +113,7 @@ def send_found(
 ) -> list[Any] | None:
     """Send the answer (or, if `clarify`, the clarification) the engine found; None (nothing sent) otherwise."""
     if result.verdict == "answer" and result.top is not None:
-        return send_answer(dispatcher, engine, result.top, turn.language, result.offered[1:])
+        return send_answer(dispatcher, result.top, turn.language, result.offered[1:])
     if result.verdict == "clarify" and clarify and len(result.departments) >= 2:
         return send_clarify(dispatcher, result, turn)
     return None

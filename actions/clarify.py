@@ -88,4 +88,4 @@ class ActionChooseOption(TurnAction):
             dispatcher.utter_message(text=messages.nothing_to_choose(turn.language))
             return []
         question = tracker.get_slot("pending_question")
-        return send_answer(dispatcher, engine, ranked_for(engine, chosen, question), turn.language)
+        return send_answer(dispatcher, ranked_for(engine, chosen, question), turn.language)

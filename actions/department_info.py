@@ -27,7 +27,7 @@ PAGE = 5  # duties per message
 
 
 def _texts(evidence: list[Evidence], language: str) -> list[str]:
-    return [getattr(e, language) for e in evidence]
+    return [e.text(language) for e in evidence]
 
 
 class ActionDepartmentInfo(TurnAction):
@@ -79,7 +79,7 @@ class ActionDepartmentMore(TurnAction):
             payload.send(dispatcher, "department_info", turn.language, [(d, texts)], more=False)
             return [SlotSet("last_departments", [dept_id])]
         page = remaining[:PAGE]
-        texts = [getattr(d.evidence[i], turn.language) for i in page]
+        texts = [d.evidence[i].text(turn.language) for i in page]
         more = len(remaining) > PAGE
         dispatcher.utter_message(text=messages.more_duties(d, texts, more, turn.language))
         payload.send(dispatcher, "department_info", turn.language, [(d, texts)], more=more)

@@ -25,7 +25,7 @@ class Passage:
         return asdict(self)
 
 
-def department_passages(dept: Department, *, with_examples: bool = True) -> list[Passage]:
+def department_passages(dept: Department) -> list[Passage]:
     rows = [
         Passage(dept.id, "name", "en", dept.name),
         Passage(dept.id, "name", "zh", dept.zh),
@@ -37,14 +37,13 @@ def department_passages(dept: Department, *, with_examples: bool = True) -> list
     for service in dept.services:
         rows += [Passage(dept.id, "service", "en", term, service.duty - 1) for term in service.en]
         rows += [Passage(dept.id, "service", "zh", term, service.duty - 1) for term in service.zh]
-    if with_examples:
-        rows += [Passage(dept.id, "example", "en", e) for e in dept.examples_en]
-        rows += [Passage(dept.id, "example", "zh", e) for e in dept.examples_zh]
+    rows += [Passage(dept.id, "example", "en", e) for e in dept.examples_en]
+    rows += [Passage(dept.id, "example", "zh", e) for e in dept.examples_zh]
     return rows
 
 
-def build_passages(kb: KnowledgeBase, *, with_examples: bool = True) -> list[Passage]:
+def build_passages(kb: KnowledgeBase) -> list[Passage]:
     """Every passage of every department, then the outside topics (contrast for the domain decision), in a
     stable order."""
-    rows = [p for d in kb.departments for p in department_passages(d, with_examples=with_examples)]
+    rows = [p for d in kb.departments for p in department_passages(d)]
     return rows + [Passage("", "outside", lang, text) for lang, text in kb.outside]

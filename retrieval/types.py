@@ -21,6 +21,10 @@ class Evidence:
     score: float
     duty: int = 0
 
+    def text(self, language: Language) -> str:
+        """The sentence in the answer's language."""
+        return self.zh if language == "zh" else self.en
+
 
 @dataclass(frozen=True)
 class RankedDepartment:
@@ -35,9 +39,6 @@ class RankedDepartment:
     hotline: str
     score: float
     evidence: tuple[Evidence, ...] = ()
-
-    def evidence_in(self, language: Language, limit: int = 3) -> list[str]:
-        return [getattr(e, language) for e in self.evidence[:limit]]
 
 
 @dataclass(frozen=True)

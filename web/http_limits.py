@@ -56,9 +56,11 @@ class GuardedH11Protocol(H11Protocol):
 
     def on_response_complete(self) -> None:
         super().on_response_complete()
-        # Keep-alive: uvicorn's idle timer runs until the next request's first byte re-arms ours.
-        if self.cycle is not None and not self.cycle.more_body:
-            self._disarm()
+        # Keep-alive: uvicorn's idle timer runs until the next request's first byte re-arms ours, unless part of
+        # the next request is already waiting in h11's buffer (sent together with the previous one).
+        if self._deadline is None and self.cycle is not None and self.cycle.response_complete \
+                and self.conn.trailing_data[0] and not self.transport.is_closing():
+            self._arm()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._disarm()

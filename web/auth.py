@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import hmac
 import html
+import logging
 import os
 import secrets
 import time
@@ -38,6 +39,7 @@ from starlette.routing import Route
 from web.config import Settings
 from web.staff import NAME, StaffStore
 
+log = logging.getLogger("whohandles.web")
 STATIC = Path(__file__).resolve().parent / "static"
 COOKIE = "whohandles_staff"
 DEFAULT_NEXT = "/agent"
@@ -87,7 +89,8 @@ def csrf_token(request: Request) -> str:
 
 def csrf_ok(request: Request, sent: object) -> bool:
     token = request.session.get("csrf")
-    return isinstance(token, str) and isinstance(sent, str) and hmac.compare_digest(token.encode(), sent.encode())
+    return (isinstance(token, str) and isinstance(sent, str)
+            and hmac.compare_digest(token.encode(), sent.encode("utf-8", "replace")))
 
 
 def current_staff(request: Request) -> str | None:
@@ -249,6 +252,16 @@ async def _threaded(fn, *args):
     from starlette.concurrency import run_in_threadpool  # noqa: PLC0415
 
     return await run_in_threadpool(fn, *args)
+
+
+def warn_if_no_staff(staff: StaffStore) -> None:
+    """At start-up: say how to create the first account, instead of a console nobody can open."""
+    try:
+        if not staff.list():
+            log.warning("no staff accounts yet (%s): the console and the gaps page need one; create it with "
+                        "`whohandles staff add NAME --password-stdin`", staff.path)
+    except Exception as exc:  # an unreadable store must not stop the public pages
+        log.warning("staff accounts unreadable (%s): %s", staff.path, exc)
 
 
 def routes() -> list[Route]:

@@ -101,6 +101,7 @@ def create_app(settings: Settings | None = None, engine=None, store: FeedbackSto
     @asynccontextmanager
     async def lifespan(app):
         warm_up()
+        auth.warn_if_no_staff(staff)
         if engine is None:
             await asyncio.to_thread(holder.load)
         yield

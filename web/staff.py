@@ -22,7 +22,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "var" / "staff.db"
 ENV_PATH = "WHOHANDLES_STAFF_DB"
-NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
+NAME = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9._@-]{0,63}\Z")
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024  # argon2 reads all of it; a megabyte "password" must not cost a megabyte of hashing
 
@@ -52,7 +52,17 @@ def check_password(password: str) -> str:
         raise StaffError(f"a password needs at least {MIN_PASSWORD} characters")
     if len(password) > MAX_PASSWORD:
         raise StaffError(f"a password has at most {MAX_PASSWORD} characters")
+    if not _encodable(password):
+        raise StaffError("a password must be valid text (UTF-8)")
     return password
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return False
+    return True
 
 
 class StaffStore:
@@ -109,7 +119,7 @@ class StaffStore:
     def verify(self, name: str, password: str) -> str | None:
         """The account's stored name if the password is right, else None. Unknown names cost the same time."""
         row = self._row(name)
-        if not isinstance(password, str) or len(password) > MAX_PASSWORD:
+        if not isinstance(password, str) or len(password) > MAX_PASSWORD or not _encodable(password):
             password = ""
         if row is None:
             if self._dummy is None:

@@ -98,11 +98,14 @@ def test_store_add_list_remove_and_replace(staff):
     assert [a["name"] for a in staff.list()] == ["agent-1", "agent-2"]
     with pytest.raises(StaffError, match="already exists"):
         staff.add("Agent-2", "yet another password")
-    for bad_name in ("", "a b", "<script>", "x" * 65, "-leading"):
+    for bad_name in ("", "a b", "<script>", "x" * 65, "-leading", "agent-9\n"):
         with pytest.raises(StaffError):
             staff.add(bad_name, "a long enough password")
     with pytest.raises(StaffError, match="at least"):
         staff.add("agent-3", "short")
+    with pytest.raises(StaffError, match="UTF-8"):
+        staff.add("agent-3", "long enough \udc80 but broken")
+    assert staff.verify("agent-1", "\udc80" * 12) is None
     before = time.time()
     staff.add("agent-2", "a brand new password", replace=True)
     assert staff.verify("agent-2", "another long password") is None

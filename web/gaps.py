@@ -23,7 +23,7 @@ from feedback.store import GAP_REASONS, GAP_STATUSES
 from web.auth import FORM_LIMITS, PAGE_CSP, csrf_ok, render, require_staff, staff_values
 
 STATIC = Path(__file__).resolve().parent / "static"
-PREVIEW = 280  # characters of a long question shown before "show all"
+PREVIEW = 120  # characters of a long question shown before "show all"
 PAGE_ROWS = 500
 ACTIONS = {"resolved": "Resolved · 已解决", "dismissed": "Dismiss · 忽略", "open": "Reopen · 重新打开"}
 CJK = re.compile(r"[\u3400-\u9fff]")
@@ -37,8 +37,9 @@ def _e(text: str) -> str:
 def _question_cell(question: str) -> str:
     if len(question) <= PREVIEW:
         return f'<td class="question">{_e(question)}</td>'
-    return (f'<td class="question"><details><summary>{_e(question[:PREVIEW])}<span class="more">… '
-            f'(show all {len(question)} characters · 展开全文)</span></summary>'
+    return (f'<td class="question"><details><summary><span class="preview">{_e(question[:PREVIEW])}</span>'
+            f'<span class="more">… (show all {len(question)} characters · 展开全文)</span>'
+            f'<span class="less">{len(question)} characters · 收起</span></summary>'
             f'<p class="full">{_e(question)}</p></details></td>')
 
 

@@ -145,7 +145,7 @@ def test_garbage_status_bodies_are_4xx(client):
 def test_a_very_long_question_is_shortened_on_the_page_with_the_whole_text_one_click_away(client):
     page = client.get("/agent/gaps").text
     row = next(r for r in _rows(page) if "<details>" in r)
-    summary = re.search(r"<summary>(.*?)<span", row, flags=re.S).group(1)
+    summary = re.search(r'<summary><span class="preview">(.*?)</span>', row, flags=re.S).group(1)
     assert len(summary) < 400
     full = re.search(r'<p class="full">(.*?)</p>', row, flags=re.S).group(1)
     assert full == LONG and "show all 2724 characters" in row

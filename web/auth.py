@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Awaitable, Callable
 from urllib.parse import quote, urlsplit
 
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.sessions import SessionMiddleware
@@ -224,7 +225,7 @@ async def login(request: Request) -> Response:
         return _login_page(request, f"Too many wrong passwords. Try again in {minutes} min. · 密码错误次数过多，请 {minutes} 分钟后再试。",
                            name, next_url, status=429, headers={"Retry-After": str(int(wait) + 1)})
     staff: StaffStore = request.app.state.staff
-    account = await _threaded(staff.verify, name, password if isinstance(password, str) else "")
+    account = await run_in_threadpool(staff.verify, name, password if isinstance(password, str) else "")
     if account is None:
         throttle.failed(name, address)
         return _login_page(request, "Wrong name or password. · 用户名或密码错误。", name, next_url, status=401)
@@ -246,12 +247,6 @@ async def logout(request: Request) -> Response:
                       MESSAGE="This form had expired; reload the page and sign out again. · 页面已过期，请刷新后再退出。")
     request.session.clear()
     return RedirectResponse("/login?bye=1", status_code=303)
-
-
-async def _threaded(fn, *args):
-    from starlette.concurrency import run_in_threadpool  # noqa: PLC0415
-
-    return await run_in_threadpool(fn, *args)
 
 
 def warn_if_no_staff(staff: StaffStore) -> None:

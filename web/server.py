@@ -42,7 +42,6 @@ MAX_QUERY = 500
 MAX_BODY = 16_384
 DEPT_ID = re.compile(r"^(hrss|hpf)\.[a-z0-9-]{1,60}$")
 SENDER = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
-CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:

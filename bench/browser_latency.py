@@ -4,7 +4,8 @@
 
 QUESTIONS is a .jsonl file (each line an object with a "question", "query", "text" or "q" field) or a plain text
 file with one question per line; questions are read at run time and never copied into code. Without --web-url
-the script starts its own stack (Rasa + actions + web) on spare ports via tests/support/stack.py.
+the script starts its own stack (Rasa + actions + web) on spare ports via tests/support/stack.py, with its own
+files and staff account; with --web-url, --staff-user and $WHOHANDLES_BENCH_STAFF_PASSWORD sign in to the console.
 The clock starts on the real Enter keydown in the page and stops at the first animation frame after the
 answer is in the DOM, so Playwright's own round trips are not counted.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -93,6 +95,16 @@ def bench_widget(page, web_url: str, questions: list[str]) -> list[float]:
     return times
 
 
+def sign_in(page, web_url: str, user: str, password: str) -> None:
+    page.goto(web_url + "/agent")  # the login form first, then back to the console
+    page.fill("#username", user)
+    page.fill("#password", password)
+    with page.expect_navigation():
+        page.press("#password", "Enter")
+    if not page.url.rstrip("/").endswith("/agent"):
+        raise SystemExit(f"could not sign in to the console as {user!r}")
+
+
 def bench_console(page, web_url: str, questions: list[str]) -> list[float]:
     page.goto(web_url + "/agent")
     box = page.locator("#q")
@@ -120,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--web-url", help="an already running web server (e.g. http://127.0.0.1:8080 from make run)")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--warm-up", type=int, default=5, help="untimed widget questions first (default 5)")
+    parser.add_argument("--staff-user", help="staff account for the console of --web-url (password: $WHOHANDLES_BENCH_STAFF_PASSWORD)")
     args = parser.parse_args(argv)
     questions = read_questions(args.questions, args.n)
 
@@ -127,17 +140,22 @@ def main(argv: list[str] | None = None) -> int:
 
     with ExitStack() as stack:
         web_url = args.web_url
+        user, password = args.staff_user, os.environ.get("WHOHANDLES_BENCH_STAFF_PASSWORD", "")
         if not web_url:
             from tests.support.stack import browser_stack  # noqa: PLC0415
 
             workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="whohandles-bench-")))
-            web_url = stack.enter_context(browser_stack(workdir)).web_url
+            running = stack.enter_context(browser_stack(workdir))
+            web_url, user, password = running.web_url, running.staff_user, running.staff_password
+        elif not (user and password):
+            raise SystemExit("--web-url needs --staff-user and $WHOHANDLES_BENCH_STAFF_PASSWORD for the console")
         pw = stack.enter_context(sync_playwright())
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 800})
         page.set_default_timeout(30_000)
         if args.warm_up:
             warm_up(page, web_url.rstrip("/"), questions, args.warm_up)
+        sign_in(page, web_url.rstrip("/"), user, password)
         results = [summary("widget", bench_widget(page, web_url.rstrip("/"), questions)),
                    summary("console", bench_console(page, web_url.rstrip("/"), questions))]
         browser.close()

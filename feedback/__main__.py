@@ -16,10 +16,11 @@ def main(argv: list[str] | None = None) -> int:
     gaps = sub.add_parser("gaps", help="questions that got no answer or a thumbs-down")
     gaps.add_argument("--limit", type=int, default=100)
     gaps.add_argument("--json", action="store_true", help="one JSON object per line")
+    gaps.add_argument("--all", action="store_true", help="also the gaps staff marked resolved or dismissed")
     gaps.add_argument("--db", default=None, help="SQLite file (default $WHOHANDLES_FEEDBACK_DB or the project's var/feedback.db)")
     args = parser.parse_args(argv)
 
-    items = FeedbackStore(args.db).gaps(limit=args.limit)
+    items = FeedbackStore(args.db).gaps(limit=args.limit, include_closed=args.all)
     if args.json:
         for item in items:
             print(json.dumps(item, ensure_ascii=False))

@@ -36,7 +36,17 @@ CREATE TABLE IF NOT EXISTS unanswered (
     language   TEXT    NOT NULL
 );
 CREATE INDEX IF NOT EXISTS votes_vote ON votes (vote);
+CREATE TABLE IF NOT EXISTS gap_status (
+    question_key TEXT NOT NULL,
+    reason       TEXT NOT NULL CHECK (reason IN ('no_answer', 'down')),
+    status       TEXT NOT NULL CHECK (status IN ('resolved', 'dismissed')),
+    changed_at   REAL NOT NULL,
+    changed_by   TEXT NOT NULL,
+    PRIMARY KEY (question_key, reason)
+);
 """
+GAP_REASONS = ("no_answer", "down")
+GAP_STATUSES = ("resolved", "dismissed", "open")
 
 
 def _clean(value: object, name: str, *, required: bool = True) -> str:
@@ -116,25 +126,61 @@ class FeedbackStore:
             rows = conn.execute("SELECT * FROM votes ORDER BY id DESC LIMIT ?", (int(limit),)).fetchall()
         return [dict(r) for r in rows]
 
-    def gaps(self, limit: int = 100) -> list[dict]:
+    def gaps(self, limit: int = 100, include_closed: bool = False) -> list[dict]:
         """Questions that got no answer or a 👎, grouped by question text, most frequent and most recent first.
 
         Each item: question, reason ('no_answer' | 'down'), count, last_seen (unix time), department_id
-        (the department that was wrongly given, '' for no_answer), language ('' when unknown).
+        (the department that was wrongly given, '' for no_answer), language ('' when unknown), status ('open',
+        'resolved' or 'dismissed'). Resolved and dismissed gaps are left out unless include_closed; a resolved
+        gap that is asked again after it was resolved is open again (the fix did not cover it).
         """
         sql = """
-            SELECT question, reason, COUNT(*) AS count, MAX(created_at) AS last_seen,
-                   MAX(department_id) AS department_id, MAX(language) AS language
+            SELECT g.*, CASE WHEN s.status IS NULL OR (s.status = 'resolved' AND g.last_seen > s.changed_at)
+                             THEN 'open' ELSE s.status END AS status
             FROM (
-                SELECT question, 'no_answer' AS reason, created_at, '' AS department_id, language FROM unanswered
-                UNION ALL
-                SELECT question, 'down' AS reason, created_at, department_id, '' AS language
-                FROM votes WHERE vote = 'down'
-            )
-            GROUP BY lower(question), reason
-            ORDER BY count DESC, last_seen DESC
+                SELECT question, reason, COUNT(*) AS count, MAX(created_at) AS last_seen,
+                       MAX(department_id) AS department_id, MAX(language) AS language, lower(question) AS question_key
+                FROM (
+                    SELECT question, 'no_answer' AS reason, created_at, '' AS department_id, language FROM unanswered
+                    UNION ALL
+                    SELECT question, 'down' AS reason, created_at, department_id, '' AS language
+                    FROM votes WHERE vote = 'down'
+                )
+                GROUP BY lower(question), reason
+            ) AS g
+            LEFT JOIN gap_status AS s ON s.question_key = g.question_key AND s.reason = g.reason
+            WHERE ? OR s.status IS NULL OR (s.status = 'resolved' AND g.last_seen > s.changed_at)
+            ORDER BY g.count DESC, g.last_seen DESC
             LIMIT ?
         """
         with closing(self._connect()) as conn:
-            rows = conn.execute(sql, (max(0, int(limit)),)).fetchall()
-        return [dict(r) for r in rows]
+            rows = conn.execute(sql, (int(bool(include_closed)), max(0, int(limit)))).fetchall()
+        return [{k: r[k] for k in r.keys() if k != "question_key"} for r in rows]
+
+    def set_gap_status(self, question: str, reason: str, status: str, by: str, when: float | None = None) -> bool:
+        """Mark a gap (question text, any case, + reason) 'resolved' or 'dismissed', or 'open' again.
+
+        False when no such gap was recorded (nothing is stored then).
+        """
+        if reason not in GAP_REASONS:
+            raise ValueError(f"reason must be one of {GAP_REASONS}")
+        if status not in GAP_STATUSES:
+            raise ValueError(f"status must be one of {GAP_STATUSES}")
+        question = _clean(question, "question")
+        table = "unanswered" if reason == "no_answer" else "votes"
+        extra = "" if reason == "no_answer" else " AND vote = 'down'"
+        with closing(self._connect()) as conn:
+            seen = conn.execute(f"SELECT 1 FROM {table} WHERE lower(question) = lower(?){extra} LIMIT 1",
+                                (question,)).fetchone()
+            if seen is None:
+                return False
+            if status == "open":
+                conn.execute("DELETE FROM gap_status WHERE question_key = lower(?) AND reason = ?", (question, reason))
+            else:
+                conn.execute(
+                    "INSERT INTO gap_status (question_key, reason, status, changed_at, changed_by)"
+                    " VALUES (lower(?), ?, ?, ?, ?) ON CONFLICT (question_key, reason) DO UPDATE SET"
+                    " status = excluded.status, changed_at = excluded.changed_at, changed_by = excluded.changed_by",
+                    (question, reason, status, time.time() if when is None else when, _clean(by, "by")),
+                )
+            return True

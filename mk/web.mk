@@ -27,6 +27,12 @@ test-browser: $(VENV_APP)/.compiled $(VENV_RASA)/.compiled $(INDEX) $(MODEL) bro
 gaps: $(VENV_APP)/.installed ## List questions that got no answer or a 👎 (what the knowledge base is missing)
 	$(APP_PY) -m feedback gaps
 
+.PHONY: staff
+staff: $(VENV_APP)/.installed ## Staff accounts for the console: list; ADD=name (asks for a password); REMOVE=name
+	@if [ -n "$(ADD)" ]; then $(VENV_APP)/bin/whohandles staff add "$(ADD)"; \
+	elif [ -n "$(REMOVE)" ]; then $(VENV_APP)/bin/whohandles staff remove "$(REMOVE)"; \
+	else $(VENV_APP)/bin/whohandles staff list; fi
+
 .PHONY: bench-browser
 bench-browser: $(VENV_APP)/.compiled $(VENV_RASA)/.compiled $(INDEX) $(MODEL) browser-deps ## Enter-to-answer latency in the browser, p50 over 20 questions of FILE=path.jsonl
 	$(APP_PY) bench/browser_latency.py $(or $(FILE),../shared/eval/dev.jsonl) --n 20

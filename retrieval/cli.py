@@ -3,6 +3,7 @@
   whohandles ask "公积金贷款逾期了找谁"      top 3 departments with evidence (--json for machines)
   whohandles index                         build or refresh the FAISS index
   whohandles eval FILE.jsonl               accuracy and latency on a labelled file
+  whohandles staff add NAME --password-stdin   staff accounts for the console (also: staff remove, staff list)
 """
 
 from __future__ import annotations
@@ -99,6 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluation = sub.add_parser("eval", help="accuracy and latency on a labelled JSONL file")
     evaluation.add_argument("file")
     evaluation.set_defaults(func=cmd_eval)
+    from web.staff_cli import add_parser as add_staff_parser  # noqa: PLC0415 — web/staff_cli.py
+
+    add_staff_parser(sub)
     return parser
 
 

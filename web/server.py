@@ -27,10 +27,13 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
-from starlette.staticfiles import StaticFiles
 
 from feedback import FeedbackStore
+from web import auth, gaps
 from web.config import Settings
+from web.http_limits import BodyLimit, server_config
+from web.security_headers import AssetFiles, SecurityHeaders
+from web.staff import StaffStore
 from web.terms import query_terms, warm_up
 
 log = logging.getLogger("whohandles.web")
@@ -39,7 +42,6 @@ MAX_QUERY = 500
 MAX_BODY = 16_384
 DEPT_ID = re.compile(r"^(hrss|hpf)\.[a-z0-9-]{1,60}$")
 SENDER = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
-CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def _error(status: int, code: str, message: str) -> JSONResponse:
@@ -84,18 +86,21 @@ def _page(name: str, csp: str, **values: str) -> HTMLResponse:
 
 def _csp(connect: str = "") -> str:
     return ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-            f"connect-src 'self' {connect}".rstrip() + "; frame-ancestors 'self'; base-uri 'none'; form-action 'self'")
+            f"connect-src 'self' {connect}".rstrip() + "; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 
 
-def create_app(settings: Settings | None = None, engine=None, store: FeedbackStore | None = None) -> Starlette:
+def create_app(settings: Settings | None = None, engine=None, store: FeedbackStore | None = None,
+               staff: StaffStore | None = None) -> Starlette:
     """Build the app. Passing `engine` (tests) skips loading the real one."""
     settings = settings or Settings.from_env()
     store = store or FeedbackStore(settings.feedback_db)
+    staff = staff or StaffStore(settings.staff_db)
     holder = EngineHolder(engine)
 
     @asynccontextmanager
     async def lifespan(app):
         warm_up()
+        auth.warn_if_no_staff(staff)
         if engine is None:
             await asyncio.to_thread(holder.load)
         yield
@@ -104,7 +109,7 @@ def create_app(settings: Settings | None = None, engine=None, store: FeedbackSto
         return _page("index.html", _csp(settings.rasa_url), RASA_URL=settings.rasa_url)
 
     async def agent(request: Request) -> Response:
-        return _page("agent.html", _csp())
+        return _page("agent.html", _csp(), **auth.staff_values(request))
 
     async def asset(request: Request) -> Response:
         name = request.url.path.lstrip("/")
@@ -168,18 +173,6 @@ def create_app(settings: Settings | None = None, engine=None, store: FeedbackSto
             return _error(400, "bad_limit", "limit must be a whole number.")
         return JSONResponse({"gaps": await run_in_threadpool(store.gaps, limit)})
 
-    async def gaps_page(request: Request) -> Response:
-        rows = []
-        for g in await run_in_threadpool(store.gaps, 500):
-            seen = time.strftime("%Y-%m-%d %H:%M", time.localtime(g["last_seen"]))
-            reason = "No answer · 未找到部门" if g["reason"] == "no_answer" else "Marked unhelpful · 用户反馈无帮助"
-            language = g["language"] or ("zh" if CJK.search(g["question"]) else "en")
-            cells = (str(g["count"]), reason, g["question"], g["department_id"] or "—", language, seen)
-            rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
-        body = "\n".join(rows) or '<tr><td colspan="6" class="empty">No gaps recorded yet · 暂无记录</td></tr>'
-        text = (STATIC / "gaps.html").read_text(encoding="utf-8").replace("{{ROWS}}", body)
-        return HTMLResponse(text, headers={"Content-Security-Policy": _csp(), "Cache-Control": "no-store"})
-
     async def on_http_error(request: Request, exc: HTTPException) -> Response:
         if request.url.path.startswith("/api/") or exc.status_code != 404:
             return _error(exc.status_code, "http_error", str(exc.detail))
@@ -191,21 +184,26 @@ def create_app(settings: Settings | None = None, engine=None, store: FeedbackSto
 
     routes = [
         Route("/", index),
-        Route("/agent", agent),
-        Route("/agent/gaps", gaps_page),
+        Route("/agent", auth.require_staff(agent)),
+        *gaps.routes(store),
+        *auth.routes(),
         Route("/widget.js", asset),
         Route("/widget.css", asset),
         Route("/healthz", healthz),
-        Route("/api/ask", ask),
+        Route("/api/ask", auth.require_staff(ask)),
         Route("/api/feedback", feedback, methods=["POST"]),
-        Route("/api/gaps", gaps_json),
-        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        Route("/api/gaps", auth.require_staff(gaps_json)),
+        Mount("/static", AssetFiles(directory=STATIC), name="static"),
     ]
-    middleware = [Middleware(CORSMiddleware, allow_origins=settings.allowed_origins, allow_methods=["GET", "POST"],
-                             allow_headers=["Content-Type"], max_age=600)]
+    middleware = [Middleware(SecurityHeaders, hsts_seconds=settings.hsts_seconds),
+                  Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
+                  Middleware(CORSMiddleware, allow_origins=settings.allowed_origins, allow_methods=["GET", "POST"],
+                             allow_headers=["Content-Type"], max_age=600),
+                  *auth.middleware(settings, staff)]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
                     exception_handlers={HTTPException: on_http_error, Exception: on_crash})
     app.state.settings, app.state.store, app.state.engine = settings, store, holder
+    app.state.staff, app.state.login_throttle = staff, auth.LoginThrottle()
     return app
 
 
@@ -220,7 +218,7 @@ def main(argv: list[str] | None = None) -> None:
 
     import uvicorn  # noqa: PLC0415
 
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info", access_log=True)
+    uvicorn.Server(server_config(create_app(settings), settings)).run()  # web/http_limits.py: limits, no banner
 
 
 if __name__ == "__main__":

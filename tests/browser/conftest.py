@@ -25,18 +25,24 @@ PHONE = {"width": 390, "height": 844}
 class RunningStack:
     web_url: str
     feedback_db: Path
+    staff_user: str
+    staff_password: str
 
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory):
     """Real Rasa + action server + web server on spare ports, with their own tracker and feedback files.
 
-    WHOHANDLES_BROWSER_WEB_URL (+ WHOHANDLES_FEEDBACK_DB) points the tests at a stack that is already running
-    instead, e.g. `make run` while working on the pages.
+    WHOHANDLES_BROWSER_WEB_URL + WHOHANDLES_FEEDBACK_DB + WHOHANDLES_BROWSER_STAFF_USER / _PASSWORD point the
+    tests at a stack that is already running instead (a staging copy; the tests write votes and gap statuses).
     """
     if os.environ.get("WHOHANDLES_BROWSER_WEB_URL"):
-        yield RunningStack(os.environ["WHOHANDLES_BROWSER_WEB_URL"].rstrip("/"),
-                           Path(os.environ.get("WHOHANDLES_FEEDBACK_DB", ROOT / "var" / "feedback.db")))
+        missing = [v for v in ("WHOHANDLES_FEEDBACK_DB", "WHOHANDLES_BROWSER_STAFF_USER", "WHOHANDLES_BROWSER_STAFF_PASSWORD")
+                   if not os.environ.get(v)]
+        if missing:  # never fall back to the product's var/feedback.db: the tests would fill its gaps page
+            pytest.fail(f"WHOHANDLES_BROWSER_WEB_URL also needs {', '.join(missing)}")
+        yield RunningStack(os.environ["WHOHANDLES_BROWSER_WEB_URL"].rstrip("/"), Path(os.environ["WHOHANDLES_FEEDBACK_DB"]),
+                           os.environ["WHOHANDLES_BROWSER_STAFF_USER"], os.environ["WHOHANDLES_BROWSER_STAFF_PASSWORD"])
         return
     from tests.support.stack import browser_stack
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from staff_helpers import sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +21,7 @@ def _lookup(page, text: str) -> None:
 
 def test_console_answers_a_keyword_query_with_the_right_department_first(stack, desktop):
     page = desktop.page
-    page.goto(stack.web_url + "/agent")
+    sign_in(page, stack, "/agent")
     assert page.evaluate("document.activeElement.id") == "q", "focus starts in the search box"
 
     _lookup(page, ZH_KEYWORDS)
@@ -48,7 +49,7 @@ def test_console_answers_a_keyword_query_with_the_right_department_first(stack, 
 
 def test_console_rejects_nothing_typed_and_renders_html_as_text(stack, desktop):
     page = desktop.page
-    page.goto(stack.web_url + "/agent")
+    sign_in(page, stack, "/agent")
     page.keyboard.press("Enter")  # empty: nothing happens, focus stays
     assert page.evaluate("document.activeElement.id") == "q"
     _lookup(page, "<img src=x onerror=alert(1)> 公积金")
@@ -58,7 +59,7 @@ def test_console_rejects_nothing_typed_and_renders_html_as_text(stack, desktop):
 
 def test_console_normalises_traditional_input_and_says_when_a_question_is_about_another_city(stack, desktop):
     page = desktop.page
-    page.goto(stack.web_url + "/agent")
+    sign_in(page, stack, "/agent")
     _lookup(page, "職稱評審")  # traditional characters: the same department as 职称评审
     first = page.locator("#results > li").first
     assert first.get_attribute("data-department-id") == ZH_DEPARTMENT

@@ -8,6 +8,7 @@ import sqlite3
 import pytest
 
 from tests.support.questions import CLARIFY_EN, first_with_verdict
+from staff_helpers import sign_in
 from widget_helpers import answered, ask, last_turn_departments, open_widget, sender
 
 pytestmark = pytest.mark.browser
@@ -112,7 +113,7 @@ def test_thumbs_down_shows_up_in_the_gaps_page(stack, desktop):
     ask(page, ZH_QUESTION)
     page.locator(".wh-feedback .wh-down").last.click()
     page.locator(".wh-feedback .wh-down[aria-pressed='true']").last.wait_for()
-    page.goto(stack.web_url + "/agent/gaps")
+    sign_in(page, stack, "/agent/gaps")
     row = page.locator("tr", has_text=ZH_QUESTION)
     assert row.count() >= 1 and ZH_DEPARTMENT in row.first.text_content()
 

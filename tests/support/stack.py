@@ -16,6 +16,7 @@ stopped with SIGTERM to the group, SIGKILL after a grace period.
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -134,6 +135,9 @@ class Stack:
     actions_port: int = field(default_factory=free_port)
     web_port: int = field(default_factory=free_port)
     servers: list[Server] = field(default_factory=list)
+    # The web server's staff account (console, gaps page), created with the real `whohandles staff add`.
+    staff_user: str = "agent-test"
+    staff_password: str = field(default_factory=lambda: secrets.token_urlsafe(18))
 
     @property
     def rasa_url(self) -> str:
@@ -159,6 +163,15 @@ class Stack:
     def feedback_db(self) -> Path:
         return self.workdir / "feedback.db"
 
+    @property
+    def staff_db(self) -> Path:
+        return self.workdir / "staff.db"
+
+    def store_paths(self) -> dict[str, Path]:
+        """Every file the stack writes to: all under workdir, never the product's var/ (checked in env())."""
+        return {"WHOHANDLES_TRACKER_DB": self.tracker_db, "WHOHANDLES_FEEDBACK_DB": self.feedback_db,
+                "WHOHANDLES_STAFF_DB": self.staff_db}
+
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
         env.update(
@@ -166,15 +179,27 @@ class Stack:
             WHOHANDLES_ACTIONS_PORT=str(self.actions_port),
             WHOHANDLES_WEB_PORT=str(self.web_port),
             WHOHANDLES_ACTION_URL=self.action_url or f"{self.actions_url}/webhook",
-            WHOHANDLES_TRACKER_DB=str(self.tracker_db),
-            WHOHANDLES_FEEDBACK_DB=str(self.feedback_db),
+            **{name: str(path) for name, path in self.store_paths().items()},
             WHOHANDLES_CORS=self.web_url,
             RASA_TELEMETRY_ENABLED="false",
             SQLALCHEMY_SILENCE_UBER_WARNING="1",
         )
+        env.pop("WHOHANDLES_SESSION_SECRET", None)  # generated into workdir/session.key beside the staff DB
         if self.action_timeout is not None:
             env["WHOHANDLES_ACTION_TIMEOUT"] = str(self.action_timeout)
+        product_var = (ROOT / "var").resolve()
+        for name, path in self.store_paths().items():
+            if product_var in Path(path).resolve().parents:
+                raise StackError(f"{name}={path} is inside the product's var/: give the stack its own workdir")
         return env
+
+    def add_staff(self, env: dict[str, str]) -> None:
+        """The web server's staff account, with the same command an operator runs."""
+        done = subprocess.run([str(ROOT / ".venv/app/bin/whohandles"), "staff", "add", self.staff_user, "--password-stdin"],
+                              input=self.staff_password + "\n", capture_output=True, text=True, env=env, cwd=ROOT,
+                              timeout=120)
+        if done.returncode != 0:
+            raise StackError(f"whohandles staff add failed: {done.stderr}")
 
     def server(self, name: str) -> Server:
         return next(s for s in self.servers if s.name == name)
@@ -194,6 +219,8 @@ class Stack:
         if self.web:
             self.servers.append(Server("web", [str(ROOT / "scripts/serve-web")], f"{self.web_url}/", logs / "web.log"))
         env = self.env()
+        if self.web:
+            self.add_staff(env)
         for server in self.servers:
             server.start(env)
         try:

@@ -105,7 +105,7 @@ def test_make_help_lists_every_target():
     out = subprocess.run(["make", "help"], capture_output=True, text=True, cwd=ROOT, timeout=60).stdout
     listed = set(re.findall(r"\x1b\[36m(\S+)", out))
     assert {"run", "test", "test-unit", "test-e2e", "test-rasa", "test-browser", "eval", "eval-own",
-            "calibrate", "bench"} <= listed
+            "calibrate", "bench", "staff"} <= listed
 
 
 def test_the_readme_sample_payload_is_what_the_actions_send():

@@ -10,8 +10,9 @@ from starlette.testclient import TestClient
 from feedback import FeedbackStore
 from web.config import Settings
 from web.server import create_app
+from web.staff import StaffStore
 
-from web_fakes import FakeEngine  # tests/unit is on sys.path (pytest's default rootdir-relative import)
+from web_fakes import FakeEngine, sign_in  # tests/unit is on sys.path (pytest's default rootdir-relative import)
 
 
 @pytest.fixture(scope="module")
@@ -25,9 +26,13 @@ def store(tmp_path):
 
 
 @pytest.fixture()
-def client(engine, store):
-    app = create_app(Settings(port=8080, rasa_url="http://127.0.0.1:5005"), engine=engine, store=store)
+def client(engine, store, tmp_path):
+    """A hotline agent's browser: signed in (the console's API and the gaps page need a staff login)."""
+    staff = StaffStore(tmp_path / "staff.db")
+    staff.add("agent-1", "a long enough password")
+    app = create_app(Settings(port=8080, rasa_url="http://127.0.0.1:5005"), engine=engine, store=store, staff=staff)
     with TestClient(app, base_url="http://127.0.0.1:8080") as c:
+        sign_in(c, "agent-1", "a long enough password")
         yield c
 
 
@@ -66,10 +71,13 @@ def test_ask_rejects_bad_input(client, params, code):
     assert r.json()["code"] == code
 
 
-def test_ask_without_engine_is_503(store):
-    app = create_app(Settings(), engine=None, store=store)
+def test_ask_without_engine_is_503(store, tmp_path):
+    staff = StaffStore(tmp_path / "staff.db")
+    staff.add("agent-1", "a long enough password")
+    app = create_app(Settings(), engine=None, store=store, staff=staff)
     app.state.engine.problem = "IndexMissingError: no index (run `make index`)"
     c = TestClient(app)  # not entered as a context manager: no lifespan, so the real engine is not loaded
+    sign_in(c, "agent-1", "a long enough password")
     r = c.get("/api/ask", params={"q": "loan"})
     assert r.status_code == 503 and "make index" in r.json()["error"]
 

@@ -1,9 +1,12 @@
-"""A tiny stand-in for retrieval.Engine (keyword overlap over the real knowledge base), for web API unit tests.
+"""A tiny stand-in for retrieval.Engine (keyword overlap over the real knowledge base), for web API unit tests,
+and signing a test client in through the real login form.
 
 Why: the web layer's contract (validation, JSON shape, terms, feedback) should be testable without the index.
 """
 
 from __future__ import annotations
+
+import re
 
 from knowledge.loader import load_knowledge
 from retrieval.types import Answer, Evidence, RankedDepartment
@@ -41,3 +44,21 @@ class FakeEngine:
         language = "zh" if any("\u4e00" <= c <= "\u9fff" for c in query) else "en"
         return Answer(query=query, language=language, verdict=verdict, confidence=ranked[0].score, margin=0.2,
                       departments=ranked)
+
+
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+def csrf_from(html_text: str) -> str:
+    match = CSRF.search(html_text)
+    assert match, "the page has a form with a CSRF token"
+    return match.group(1)
+
+
+def sign_in(client, name: str, password: str, next_url: str = "/agent"):
+    """Log a starlette TestClient in through GET /login + POST /login (the real form, CSRF token included)."""
+    token = csrf_from(client.get("/login", params={"next": next_url}).text)
+    response = client.post("/login", data={"username": name, "password": password, "csrf": token, "next": next_url},
+                           follow_redirects=False)
+    assert response.status_code == 303, response.text
+    return response

@@ -177,9 +177,10 @@
     var mine = ++seq, started = performance.now();
     statusEl.textContent = "Looking up…";
     fetch("/api/ask?q=" + encodeURIComponent(query) + "&k=3", { headers: { Accept: "application/json" } })
-      .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
+      .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, status: r.status, body: body }; }); })
       .then(function (res) {
         if (mine !== seq) return; // a newer lookup superseded this one
+        if (res.status === 401) { location.assign("/login?next=/agent"); return; } // the staff session ended
         if (!res.ok) { showError(res.body && res.body.error ? res.body.error : "Lookup failed.", query); return; }
         render(res.body, query, started);
       })

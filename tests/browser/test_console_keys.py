@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pytest
 
+from staff_helpers import sign_in
+
 pytestmark = pytest.mark.browser
 
 
 def test_escape_clears_the_box_the_answer_and_what_would_be_copied(stack, desktop):
     page = desktop.page
-    page.goto(stack.web_url + "/agent")
+    sign_in(page, stack, "/agent")
     page.keyboard.type("公积金提取")
     page.keyboard.press("Enter")
     page.locator('#results[data-query="公积金提取"]').wait_for(state="attached")

@@ -18,23 +18,17 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import messages, payload
 from actions.answer import answer_if_in_scope
 from actions.context import Turn, TurnAction, known_ids, named_department, slot_list
+from common.vocabulary import HOTLINE_REQUEST_EN, HOTLINE_REQUEST_ZH
 from retrieval import Engine
 
 # Words of a bare hotline request; what is left over is a topic ("...about my work injury claim").
-_EN_FILLER = set(
-    "hotline hotlines phone telephone number numbers call ring dial contact reach them they their it its what what's whats "
-    "which who is are the a an do does i should can could to for of about your you me my give please there how get "
-    "customer service line".split()
-)
-_ZH_FILLER = re.compile(
-    r"热线|电话|号码|咨询|联系|方式|多少|什么|哪个|怎么|拨打|请问|你们|客服|一下|可以|的|是|我|给|个|吗|呢|该|要|能|打|问"
-)
+_ZH_FILLER = re.compile("|".join(HOTLINE_REQUEST_ZH))
 
 
 def has_topic(text: str, engine: Engine) -> bool:
     """True when the message asks about something beyond the phone number (and whose it is) itself."""
     text = engine.without_org_mentions(text)
-    words = [w for w in re.findall(r"[a-z']+", text.lower()) if w not in _EN_FILLER]
+    words = [w for w in re.findall(r"[a-z']+", text.lower()) if w not in HOTLINE_REQUEST_EN]
     han = re.findall(r"[\u3400-\u9fff]", _ZH_FILLER.sub("", text))
     return len(words) >= 2 or len(han) >= 2
 

@@ -30,51 +30,17 @@ from pathlib import Path
 
 import yaml
 
+from common.vocabulary import GENERIC_UNIT_NAMES
 from knowledge.loader import Department, KnowledgeBase, load_knowledge
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT_DIR = ROOT / "bot" / "data" / "nlu" / "generated"
 HANDWRITTEN_DIR = ROOT / "bot" / "data" / "nlu"
 
-# Bare words that name no department on their own.
-GENERIC = {
-    "office",
-    "department",
-    "division",
-    "bureau",
-    "center",
-    "centre",
-    "section",
-    "committee",
-    "party committee",
-    "party committee office",
-    "secretariat",
-    "办公室",
-    "处",
-    "部",
-    "科",
-    "中心",
-    "党委",
-    "党委办公室",
-}
-# How people name the two organisations in front of a department name. Not department knowledge: just the
-# short forms of the organisation names in departments.yml.
-ORG_QUALIFIERS = {
-    "hrss": {
-        "en": ["HRSS", "HR and Social Security Bureau", "HRSS Bureau"],
-        "zh": ["人社局", "市人社局", "人力资源和社会保障局"],
-    },
-    "hpf": {
-        "en": ["provident fund centre", "provident fund center", "HPF"],
-        "zh": ["公积金中心", "市公积金中心", "公积金管理中心"],
-    },
-}
 RANK_FULL, RANK_SHORT, RANK_INNER, RANK_QUALIFIED, RANK_ALIAS = range(5)
 
 # Aliases in knowledge/ mix names ("Wage Office") with topics ("official seal of the centre"); only the
 # name-like ones (Department.name_aliases_*, as retrieval.Engine.find_department uses) become entity forms.
-# Aliases that name a unit rather than a topic, anywhere in the text ("Office for letters and visits").
-_UNIT_WORDS = re.compile(r"office|division|department|bureau|commission|committee|处|室|办|部|委|局|中心", re.I)
 _BRACKETS = re.compile(r"\s*[（(]([^()（）]+)[)）]\s*")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -121,11 +87,13 @@ def _name_forms(name: str, language: str) -> list[Form]:
     return forms
 
 
-def surface_forms(dept: Department) -> list[Form]:
-    """Every way of naming `dept` we generate, before conflict resolution."""
+def surface_forms(dept: Department, org_short_names: dict[str, tuple[str, ...]]) -> list[Form]:
+    """Every way of naming `dept` we generate, before conflict resolution: its names, its name aliases and its
+    name after each short name of its organisation ("人社局工资处", "provident fund centre Office";
+    knowledge/data/org_aliases.yml)."""
     forms = _name_forms(dept.name, "en") + _name_forms(dept.zh, "zh")
     shorts = {f.language: f.text for f in forms if f.rank in (RANK_FULL, RANK_SHORT)}
-    for language, qualifiers in ORG_QUALIFIERS[dept.org].items():
+    for language, qualifiers in org_short_names.items():
         base = shorts[language]
         joiner = " " if language == "en" else ""
         forms.extend(Form(f"{q}{joiner}{base}", language, RANK_QUALIFIED) for q in qualifiers)
@@ -136,7 +104,7 @@ def surface_forms(dept: Department) -> list[Form]:
 
 def _usable(form: Form) -> bool:
     text = form.text
-    if not text or text.lower() in GENERIC or any(c in text for c in "[]{}|\\"):
+    if not text or text.lower() in GENERIC_UNIT_NAMES or any(c in text for c in "[]{}|\\"):
         return False
     if form.language == "zh":
         return len(text) >= 2 and bool(_CJK.search(text))
@@ -147,7 +115,7 @@ def resolve_forms(kb: KnowledgeBase) -> dict[str, list[Form]]:
     """{department id: its unambiguous surface forms}."""
     claims: dict[str, dict[str, Form]] = defaultdict(dict)  # key -> {dept id: best form}
     for dept in kb.departments:
-        for form in surface_forms(dept):
+        for form in surface_forms(dept, kb.org_short_names[dept.org]):
             if not _usable(form):
                 continue
             key = form.text.lower()
@@ -216,9 +184,8 @@ def who_handles_yml(kb: KnowledgeBase, seen: set[str]) -> str:
     "pension" looked more like "deny" than a question."""
     examples: list[str] = []
     for dept in kb.departments:
-        topics = [a for a in (*dept.aliases_en, *dept.aliases_zh) if not _UNIT_WORDS.search(a)]
         services = [term for service in dept.services for term in (*service.en, *service.zh)]
-        for text in (*dept.examples_en, *dept.examples_zh, *topics, *services):
+        for text in (*dept.examples_en, *dept.examples_zh, *dept.topic_aliases, *services):
             line = _one_line(text)
             key = line.lower()
             if not line or key in seen or any(c in line for c in "[]{}"):

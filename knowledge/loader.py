@@ -24,9 +24,15 @@ from knowledge.schema import (
 )
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
-# An alias that ends like a unit's name ("Wage Office", "信访办", "纪委") names the department itself; the
-# other aliases are topics ("unemployment benefits").
-_UNIT_NAME_ENDING = re.compile(r"(office|division|department|commission|committee|处|室|办|部|委)\)?）?$", re.I)
+# An alias that ends like a unit's name ("Wage Office", "信访办", "纪委", "市外国专家局", "仲裁委员会") or
+# starts like one ("Office for letters and visits", "Wages Division of the HRSS Bureau") names the department
+# itself; every other alias is a topic it handles ("unemployment benefits", "干部任免"). The one rule for the
+# engine's name matcher and the NLU data (bot/generate.py).
+_UNIT_NAME = re.compile(
+    r"(office|division|department|commission|committee|处|室|办|部|委|局|委员会|部门)\)?）?$"
+    r"|\b(office|division|commission|bureau|department|committee)\s+(of|for|\()",
+    re.I,
+)
 
 
 class KnowledgeError(ValueError):
@@ -56,12 +62,18 @@ class Department:
     @property
     def name_aliases_en(self) -> tuple[str, ...]:
         """The English aliases that are names of the department, not topics it handles."""
-        return tuple(a for a in self.aliases_en if _UNIT_NAME_ENDING.search(a))
+        return tuple(a for a in self.aliases_en if _UNIT_NAME.search(a))
 
     @property
     def name_aliases_zh(self) -> tuple[str, ...]:
         """The Chinese aliases that are names of the department, not topics it handles."""
-        return tuple(a for a in self.aliases_zh if _UNIT_NAME_ENDING.search(a))
+        return tuple(a for a in self.aliases_zh if _UNIT_NAME.search(a))
+
+    @property
+    def topic_aliases(self) -> tuple[str, ...]:
+        """Every other alias, in both languages: a topic the department handles ("unemployment benefits")."""
+        names = {*self.name_aliases_en, *self.name_aliases_zh}
+        return tuple(a for a in (*self.aliases_en, *self.aliases_zh) if a not in names)
 
 
 @dataclass(frozen=True)
@@ -72,6 +84,7 @@ class KnowledgeBase:
     departments: tuple[Department, ...]
     org_names: dict[str, tuple[str, ...]] = field(default_factory=dict)  # every name of each organisation
     org_topics: dict[str, tuple[str, ...]] = field(default_factory=dict)  # words only one organisation's business uses
+    org_short_names: dict[str, dict[str, tuple[str, ...]]] = field(default_factory=dict)  # org → language → 人社局…
     places: Places | None = None  # places.yml: Shanghai and the other places a question may be about
     outside: tuple[tuple[str, str], ...] = ()  # outside.yml: (language, text) of services none of ours handles
     synonyms: dict[str, str] = field(default_factory=dict)  # synonyms.yml: variant → standard term
@@ -129,9 +142,10 @@ def load_knowledge(data_dir: Path = DATA_DIR) -> KnowledgeBase:
     aliases_path = data_dir / "org_aliases.yml"
     aliases = _validate(OrgAliases, _read_yaml(aliases_path), aliases_path, "<organisations>")
     assert isinstance(aliases, OrgAliases)
-    org_names, org_topics = {}, {}
+    org_names, org_topics, org_short_names = {}, {}, {}
     for org_id, org in catalogue.organizations.items():
         cues = getattr(aliases, org_id)
+        org_short_names[org_id] = {"en": tuple(cues.names.en), "zh": tuple(cues.names.zh)}
         org_names[org_id] = (org.name, org.zh, org.hotline, *org.aliases, *cues.names.en, *cues.names.zh)
         org_topics[org_id] = (*cues.topics.en, *cues.topics.zh)
     places_path = data_dir / "places.yml"
@@ -148,6 +162,7 @@ def load_knowledge(data_dir: Path = DATA_DIR) -> KnowledgeBase:
         departments=tuple(departments),
         org_names=org_names,
         org_topics=org_topics,
+        org_short_names=org_short_names,
         places=places,
         outside=tuple((lang, t) for topic in outside.topics for lang in ("en", "zh") for t in getattr(topic, lang)),
         synonyms=synonyms.pairs(),

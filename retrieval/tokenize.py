@@ -9,22 +9,12 @@ import re
 import jieba
 import snowballstemmer
 
+from common.vocabulary import STOPWORDS_EN, STOPWORDS_ZH
+
 jieba.setLogLevel(logging.WARNING)
 
 _SEGMENT = re.compile(r"[\u3400-\u9fff]+|[A-Za-z][A-Za-z0-9']*|\d+")  # hyphens split: "HRSS-run" → hrss, run
 _SPELLING = {"labour": "labor", "centre": "center", "organisation": "organization", "programme": "program"}
-EN_STOPWORDS = frozenset(
-    """a an and are as at be been by can do does did for from has have how i if in into is it its me my
-    of on or our should so that the their them then there these they this to was we what when where which who
-    whom why will with would you your about any also am i'm im want need get got us he she his her
-    office department division bureau center responsible handle handles handling deal deals
-    please hi hello""".split()
-)
-ZH_STOPWORDS = frozenset(
-    """的 了 是 我 在 和 与 及 或 有 也 就 都 要 会 能 吗 呢 吧 啊 哪 哪个 哪些 什么 怎么 怎么办 谁 找 找谁 管 归
-    这 那 个 一 一个 我们 你们 他们 请问 问 想 应该 可以 需要 部门 处 室 办公室 负责 是不是 还是 如何 该 去
-    办 办理 给 被 把 对 让 到 上 下 中 等 及其 以及 相关 有关 工作""".split()
-)
 
 
 _STEMMER = snowballstemmer.stemmer("english")
@@ -41,8 +31,8 @@ def tokens(text: str) -> list[str]:
     out: list[str] = []
     for segment in _SEGMENT.findall(text.lower()):
         if "\u3400" <= segment[0] <= "\u9fff":
-            out += [w for w in jieba.cut_for_search(segment) if w not in ZH_STOPWORDS]
-        elif segment not in EN_STOPWORDS:
+            out += [w for w in jieba.cut_for_search(segment) if w not in STOPWORDS_ZH]
+        elif segment not in STOPWORDS_EN:
             out.append(_stem(segment))
     return out
 
@@ -55,9 +45,9 @@ def without_stopwords(text: str) -> str:
     out: list[str] = []
     for piece in _PIECE.findall(text):
         if "\u3400" <= piece[0] <= "\u9fff":
-            out.append("".join(w for w in jieba.cut(piece) if w not in ZH_STOPWORDS))
+            out.append("".join(w for w in jieba.cut(piece) if w not in STOPWORDS_ZH))
         elif piece[0].isalnum():
-            if piece.lower() not in EN_STOPWORDS:
+            if piece.lower() not in STOPWORDS_EN:
                 out.append(" " + piece)
         else:
             out.append(piece)

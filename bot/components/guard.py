@@ -30,18 +30,9 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.components._common import ConfiguredComponent, RestoredComponent
+from common.vocabulary import NON_TOPIC_WORDS
 
 _WORDISH = re.compile(r"^(?:[a-z][a-z'-]{3,}|[\u3400-\u9fff]{2,})$")
-# Words of the who-handles examples that say nothing about a topic ("which office handles..."): never topics.
-GENERIC = set(
-    """handle handles handled handling charge sets matters matter want wants from makes make shanghai manage manages
-    which what where whom whose office offices division department departments committee bureau center centre
-    responsible question questions information know like would could should please help about this that there them
-    they their tell does deal deals with have need thing things someone anyone thank thanks good great hello work
-    works working city municipal people person find look looking right best also just really some other
-    处管 主要 事情 介绍 一下 我们 上海 办公室 部门 负责 哪个 请问 什么 怎么 问题 知道 这个 那个 哪里 办理 处理 工作
-    相关 需要 可以 应该 情况 时候 已经 还是 现在 你们 他们 谢谢 咨询 了解 想问 帮忙 一个 没有 这样 如何 为什么""".split()
-)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=True)
@@ -77,7 +68,7 @@ class SmallTalkGuard(RestoredComponent, ConfiguredComponent, IntentClassifier):
                 topical.update(t for t in tokens if _WORDISH.match(t))
             elif intent in self.config["guarded"]:
                 small_talk.update(tokens)
-        self.topics = topical - small_talk - GENERIC
+        self.topics = topical - small_talk - NON_TOPIC_WORDS
         with self._model_storage.write_to(self._resource) as directory:
             (directory / self.FILE).write_text(json.dumps(sorted(self.topics), ensure_ascii=False), encoding="utf-8")
         return self._resource

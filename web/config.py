@@ -23,6 +23,8 @@ class Settings:
     # Other sites allowed to post 👍/👎 from an embedded widget (this server's own origin is always allowed).
     widget_origins: tuple[str, ...] = field(default_factory=tuple)
     feedback_db: str | None = None
+    # Per-client rate limits (common/ratelimit.py): None reads $WHOHANDLES_RATE_LIMITS; "off" disables them.
+    rate_limits: str | None = None
 
     @property
     def origin(self) -> str:

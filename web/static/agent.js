@@ -169,7 +169,7 @@
       .then(function (r) { return r.json().then(function (body) { return { ok: r.ok, body: body }; }); })
       .then(function (res) {
         if (mine !== seq) return; // a newer lookup superseded this one
-        if (!res.ok) { showError(res.body && res.body.error ? res.body.error : "Lookup failed.", query); return; }
+        if (!res.ok) { showError(res.body && res.body.message ? res.body.message : "Lookup failed.", query); return; }
         render(res.body, query, started);
       })
       .catch(function () { if (mine === seq) showError("The lookup service is not reachable. Check that `make run` is up.", query); });

@@ -7,7 +7,8 @@
 - Tracker DB (Rasa's `events` table): every conversation whose last event is older than the cut-off, whole —
   deleting only the old part of a live conversation would leave Rasa a tracker without its session start.
 
-Deletes run with `PRAGMA secure_delete` so the removed text is overwritten in the file, not just unlinked.
+Deletes run with `PRAGMA secure_delete` and end with a WAL checkpoint, so the removed text is overwritten in
+the file and its write-ahead log, not just unlinked.
 """
 
 from __future__ import annotations
@@ -46,6 +47,15 @@ def _connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
+def _checkpoint(conn: sqlite3.Connection) -> None:
+    """Copy the WAL into the file and empty it: the WAL still holds the deleted rows' old page images.
+    Best effort — while another process reads, SQLite checkpoints what it can and the rest follows later."""
+    try:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.OperationalError:
+        pass
+
+
 def _tables(conn: sqlite3.Connection) -> set[str]:
     return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
@@ -62,6 +72,7 @@ def purge_feedback(path: str | Path, days: float, now: float | None = None) -> d
         for table in ("votes", "unanswered"):
             counts[table] = conn.execute(f"DELETE FROM {table} WHERE created_at < ?", (cutoff,)).rowcount if (
                 table in tables) else 0
+        _checkpoint(conn)
     return counts
 
 
@@ -85,6 +96,7 @@ def purge_tracker(path: str | Path, days: float, now: float | None = None) -> di
         except BaseException:
             conn.execute("ROLLBACK")
             raise
+        _checkpoint(conn)
     return {"conversations": len(old), "events": events}
 
 

@@ -1,0 +1,141 @@
+"""Flood benchmark: does one flooding client slow everybody else down? (issue 10, abuse limits)
+
+    make bench-flood      # or: .venv/app/bin/python bench/flood_bench.py [--seconds 12] [--no-off]
+
+Starts its own stack (Rasa + actions + web, spare ports) with the default rate limits (or
+$WHOHANDLES_RATE_LIMITS) and measures normal clients' latency p50/p95:
+- REST webhook: 4 citizens, each from its own loopback address (127.0.0.2-5) and sender, one who-handles
+  question every 0.4 s;
+- web API /api/ask: 2 hotline agents (127.0.0.6-7), one lookup every 0.4 s;
+first alone, then while a flooder on 127.0.0.9 sends as fast as 6 threads can (REST: a new sender per request,
+so only the per-address limit stops it; /api/ask: 3 more threads). With `--off` (default: also run) the same
+flood against a stack with WHOHANDLES_RATE_LIMITS=off shows what the limits prevent. Prints a table and one
+JSON line. Figures go here, never into tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from pathlib import Path
+
+import httpx
+
+from _common import ROOT  # noqa: F401 - puts the project on sys.path
+from tests.support.stack import Stack
+
+QUESTIONS = [
+    "My employer hasn't paid my wages for two months. Who handles that?",
+    "单位拖欠工资找哪个部门？",
+    "Who handles labour dispute arbitration?",
+    "我想提取住房公积金付房租",
+    "公积金贷款逾期了怎么办，找谁",
+    "工伤认定归哪个部门管",
+    "Which department handles unemployment insurance benefits?",
+    "职称评审是哪个部门负责的",
+]
+
+
+def client_from(address: str, timeout: float = 30) -> httpx.Client:
+    return httpx.Client(transport=httpx.HTTPTransport(local_address=address), timeout=timeout)
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+
+
+def normal_client(kind: str, stack: Stack, address: str, stop: threading.Event, out: list, codes: Counter) -> None:
+    sender = f"citizen-{uuid.uuid4().hex[:8]}"
+    with client_from(address) as http:
+        i = 0
+        while not stop.is_set():
+            question = QUESTIONS[i % len(QUESTIONS)]
+            started = time.perf_counter()
+            if kind == "rest":
+                r = http.post(stack.webhook, json={"sender": sender, "message": question})
+            else:
+                r = http.get(stack.web_url + "/api/ask", params={"q": question})
+            out.append((time.perf_counter() - started) * 1000)
+            codes[r.status_code] += 1
+            i += 1
+            stop.wait(0.4)
+
+
+def flooder(kind: str, stack: Stack, stop: threading.Event, codes: Counter) -> None:
+    with client_from("127.0.0.9", timeout=60) as http:
+        while not stop.is_set():
+            try:
+                if kind == "rest":
+                    r = http.post(stack.webhook, json={"sender": uuid.uuid4().hex, "message": QUESTIONS[0]})
+                else:
+                    r = http.get(stack.web_url + "/api/ask", params={"q": QUESTIONS[1]})
+                codes[r.status_code] += 1
+            except httpx.HTTPError:
+                codes["error"] += 1
+
+
+def phase(stack: Stack, seconds: float, flood: bool) -> dict:
+    stop = threading.Event()
+    rest_ms, ask_ms, normal_codes, flood_codes = [], [], Counter(), Counter()
+    threads = [threading.Thread(target=normal_client, args=("rest", stack, f"127.0.0.{2 + i}", stop, rest_ms,
+                                                            normal_codes)) for i in range(4)]
+    threads += [threading.Thread(target=normal_client, args=("ask", stack, f"127.0.0.{6 + i}", stop, ask_ms,
+                                                             normal_codes)) for i in range(2)]
+    if flood:
+        threads += [threading.Thread(target=flooder, args=("rest", stack, stop, flood_codes)) for _ in range(6)]
+        threads += [threading.Thread(target=flooder, args=("ask", stack, stop, flood_codes)) for _ in range(3)]
+    for t in threads:
+        t.start()
+    time.sleep(seconds)
+    stop.set()
+    for t in threads:
+        t.join()
+    return {
+        "rest_p50_ms": round(statistics.median(rest_ms), 1), "rest_p95_ms": round(percentile(rest_ms, 0.95), 1),
+        "ask_p50_ms": round(statistics.median(ask_ms), 1), "ask_p95_ms": round(percentile(ask_ms, 0.95), 1),
+        "normal_requests": len(rest_ms) + len(ask_ms), "normal_statuses": dict(normal_codes),
+        "flood_requests": sum(flood_codes.values()), "flood_statuses": {str(k): v for k, v in flood_codes.items()},
+    }
+
+
+def run(limits: str, seconds: float) -> dict:
+    with tempfile.TemporaryDirectory(prefix="whohandles-flood-") as workdir:
+        with Stack(Path(workdir), web=True, rate_limits=limits) as stack:
+            with httpx.Client(timeout=30) as warm:  # first requests load caches; keep them out of the figures
+                for q in QUESTIONS:
+                    warm.post(stack.webhook, json={"sender": "warm-up", "message": q})
+                    warm.get(stack.web_url + "/api/ask", params={"q": q})
+            return {"alone": phase(stack, seconds, flood=False), "flood": phase(stack, seconds, flood=True)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=12.0, help="length of each phase")
+    parser.add_argument("--no-off", action="store_true", help="skip the comparison run with limits off")
+    args = parser.parse_args()
+    limits = os.environ.get("WHOHANDLES_RATE_LIMITS", "")
+    if limits.strip().lower() == "off":
+        limits = ""  # this benchmark is about the limits: measure with the defaults
+    results = {"limits": limits or "defaults", "on": run(limits, args.seconds)}
+    if not args.no_off:
+        results["off"] = run("off", args.seconds)
+    print(f"{'limits':<8} {'phase':<6} {'REST p50':>9} {'REST p95':>9} {'ask p50':>8} {'ask p95':>8}  normal  flood requests (statuses)")
+    for mode in ("on", "off"):
+        for name, r in results.get(mode, {}).items():
+            print(f"{mode:<8} {name:<6} {r['rest_p50_ms']:>9} {r['rest_p95_ms']:>9} {r['ask_p50_ms']:>8} {r['ask_p95_ms']:>8}"
+                  f"  {r['normal_statuses']}  {r['flood_requests']} {r['flood_statuses']}")
+    print(json.dumps(results, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -22,7 +22,6 @@ conversation).
 
 from __future__ import annotations
 
-import copy
 from pathlib import Path
 from typing import Any, Dict, Iterator
 
@@ -30,7 +29,7 @@ import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
 
 from common import retention
-from common.privacy import mask, mask_deep
+from common.privacy import mask_event
 
 
 def _pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -41,22 +40,6 @@ def _pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def masked_event_data(data: Dict[str, Any]) -> Dict[str, Any]:
-    """An event's as_dict() with personal data masked where user text can be: a user event's text,
-    parse_data.text and metadata, and a slot's string values."""
-    kind = data.get("event")
-    if kind == "user":
-        data = copy.deepcopy(data)
-        data["text"] = mask(data.get("text"))
-        if isinstance(data.get("parse_data"), dict) and isinstance(data["parse_data"].get("text"), str):
-            data["parse_data"]["text"] = mask(data["parse_data"]["text"])
-        if data.get("metadata"):
-            data["metadata"] = mask_deep(data["metadata"])
-    elif kind == "slot" and isinstance(data.get("value"), (str, list, dict)):
-        data = dict(data, value=mask_deep(data["value"]))
-    return data
-
-
 class _MaskedEvent:
     """What SQLTrackerStore.save reads from an event (type_name, as_dict()), with the data masked."""
 
@@ -64,7 +47,7 @@ class _MaskedEvent:
 
     def __init__(self, event: Any) -> None:
         self.type_name = event.type_name
-        self._data = masked_event_data(event.as_dict())
+        self._data = mask_event(event.as_dict())
 
     def as_dict(self) -> Dict[str, Any]:
         return self._data

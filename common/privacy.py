@@ -22,6 +22,7 @@ check digit or the Luhn check, and anything shorter than a phone number.
 
 from __future__ import annotations
 
+import copy
 import re
 
 ID, CARD, PHONE, EMAIL, NAME = "[ID]", "[CARD]", "[PHONE]", "[EMAIL]", "[NAME]"
@@ -136,3 +137,22 @@ def mask_deep(value: object) -> object:
     if isinstance(value, list):
         return [mask_deep(v) for v in value]
     return value
+
+
+def mask_event(data: dict) -> dict:
+    """A Rasa event's as_dict() with personal data masked where user text can be (the tracker store saves this):
+    a user event's text, parse_data.text and metadata, and a slot's string values (e.g. a pending question).
+    Other events and fields (intents, timestamps, ids, the bot's own replies) are returned unchanged."""
+    kind = data.get("event")
+    if kind == "user":
+        data = copy.deepcopy(data)
+        if isinstance(data.get("text"), str):
+            data["text"] = mask(data["text"])
+        parse = data.get("parse_data")
+        if isinstance(parse, dict) and isinstance(parse.get("text"), str):
+            parse["text"] = mask(parse["text"])
+        if data.get("metadata"):
+            data["metadata"] = mask_deep(data["metadata"])
+    elif kind == "slot" and isinstance(data.get("value"), (str, list, dict)):
+        data = dict(data, value=mask_deep(data["value"]))
+    return data

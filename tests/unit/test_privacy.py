@@ -79,3 +79,19 @@ def test_everything_in_one_message_and_nested_data():
     assert mask_deep({"a": [text, 5, None], "b": {"c": "13812345678"}}) == {
         "a": [masked, 5, None], "b": {"c": "[PHONE]"}}
     assert mask("") == "" and mask(None) == ""
+
+
+def test_tracker_events_are_masked_where_user_text_is():
+    from common.privacy import mask_event
+
+    user = {"event": "user", "timestamp": 1.5, "text": "手机13812345678", "message_id": "a1b2",
+            "parse_data": {"text": "手机13812345678", "intent": {"name": "who_handles"}, "entities": []},
+            "metadata": {"note": "mail x@y.cn"}, "input_channel": "rest"}
+    masked = mask_event(user)
+    assert masked["text"] == masked["parse_data"]["text"] == "手机[PHONE]"
+    assert masked["metadata"] == {"note": "mail [EMAIL]"} and masked["parse_data"]["intent"] == {"name": "who_handles"}
+    assert user["text"] == "手机13812345678", "the event the turn is using is not changed"
+    slot = {"event": "slot", "name": "pending_question", "value": f"身份证{VALID_ID}"}
+    assert mask_event(slot)["value"] == "身份证[ID]"
+    bot = {"event": "bot", "text": "请拨打12333"}
+    assert mask_event(bot) == bot and mask_event({"event": "slot", "name": "n", "value": 3})["value"] == 3

@@ -11,8 +11,9 @@ Why it exists — stock `RestInput` is too trusting for a public widget and thir
   429 with Retry-After and a bilingual message; bodies over `MAX_BODY_BYTES` get 413, however they are sent;
 - a 20,000-character message blocks stock Rasa for seconds in tokenisation and featurisation: anything over
   `max_message_chars` gets a polite reply in the user's language and never reaches NLU;
-- an empty or whitespace-only message gets a polite prompt; control characters, lone surrogates and U+FFFD
-  are stripped before NLU (a body that is not valid UTF-8 is refused: 400 invalid_json) (HTML is left as text: replies are JSON and the bot never echoes user input), and the
+- an empty or whitespace-only message gets a polite prompt; control characters, lone surrogates (from JSON
+  escapes) and U+FFFD are stripped before NLU, while a body that is not valid UTF-8 is refused (400
+  invalid_json); HTML is left as text (replies are JSON and the bot never echoes user input), and the
   text is normalised as everywhere else (common.normalize: full-width → half-width, traditional → simplified);
 - when the action server is down or fails, Rasa logs the error and replies with nothing: the user gets an
   apology with both hotlines instead (Rasa's own /restart, /session_start and /back also reply with nothing:

@@ -1,9 +1,10 @@
 """Per-client rate limits shared by the REST channel (Rasa, Python 3.10) and the web server (Python 3.11).
 
 Built on the `limits` library (in-memory storage: each server is one process). The strategy is limits'
-moving window: a client may send N requests in any window of the given length — a burst of N is allowed,
-then one more each time the oldest leaves the window, which is how a token bucket of N tokens behaves.
-Every limit of a kind must allow the request; a refused request consumes nothing.
+sliding-window counter, which behaves like a token bucket of N tokens refilled at N per window: a fresh
+client may send a burst of N, after which requests are allowed again at a steady N per window (limits'
+moving window would instead release the whole burst again one window later). Every limit of a kind must
+allow the request; a refused request consumes nothing.
 
 One setting, `WHOHANDLES_RATE_LIMITS`:
 - unset: the defaults below;
@@ -25,7 +26,7 @@ import time
 
 from limits import parse_many
 from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
+from limits.strategies import SlidingWindowCounterRateLimiter
 
 ENV = "WHOHANDLES_RATE_LIMITS"
 KINDS = ("sender", "ip")
@@ -61,7 +62,7 @@ class RateLimiter:
     def __init__(self, spec: str | None = None) -> None:
         self.spec = os.environ.get(ENV, "") if spec is None else spec
         self.limits = parse(self.spec)
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        self._limiter = SlidingWindowCounterRateLimiter(MemoryStorage())
 
     @property
     def enabled(self) -> bool:

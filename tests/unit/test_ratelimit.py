@@ -44,3 +44,20 @@ def test_off_and_reads_the_environment(monkeypatch):
     monkeypatch.setenv("WHOHANDLES_RATE_LIMITS", "sender:1/hour")
     env = RateLimiter()
     assert env.check("sender", "x") is None and env.check("sender", "x") is not None
+
+
+def test_after_the_burst_requests_refill_steadily_like_a_token_bucket(monkeypatch):
+    """With a clock we move: 10/minute allows 10 at once, then about one every 6 s — not 10 again a minute later."""
+    import time
+
+    now = [1_800_000_000.0]  # at the start of a window; the limits library reads time.time()
+    monkeypatch.setattr(time, "time", lambda: now[0])
+    limiter = RateLimiter("sender:10/minute ip:off")
+    allowed = []
+    for step in range(180):  # three minutes in 1 s steps, one attempt a second
+        if limiter.check("sender", "s") is None:
+            allowed.append(step)
+        now[0] += 1.0
+    assert allowed[:10] == list(range(10)), "the burst"
+    later = [b - a for a, b in zip(allowed[10:], allowed[11:])]
+    assert later and max(later) <= 7 and min(later) >= 5, f"steady refill, not bursts: {allowed}"

@@ -10,7 +10,9 @@ $WHOHANDLES_RATE_LIMITS) and measures normal clients' latency p50/p95:
 first alone, then while a flooder on 127.0.0.9 sends as fast as 6 threads can (REST: a new sender per request,
 so only the per-address limit stops it; /api/ask: 3 more threads). With `--off` (default: also run) the same
 flood against a stack with WHOHANDLES_RATE_LIMITS=off shows what the limits prevent. Prints a table and one
-JSON line. Figures go here, never into tests.
+JSON line (`rest_p95_after_burst_ms`: REST p95 of requests sent 5 s or more into the phase, once the
+flooder's allowed burst is spent). The flooder's threads run on the same 2 cores as the servers, so some of
+the slow-down is the client's own CPU. Figures go here, never into tests.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ import httpx
 from _common import ROOT  # noqa: F401 - puts the project on sys.path
 from tests.support.stack import Stack
 
+BURST_S = 5.0
 QUESTIONS = [
     "My employer hasn't paid my wages for two months. Who handles that?",
     "单位拖欠工资找哪个部门？",
@@ -54,7 +57,8 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def normal_client(kind: str, stack: Stack, address: str, stop: threading.Event, out: list, codes: Counter) -> None:
+def normal_client(kind: str, stack: Stack, address: str, stop: threading.Event, out: list, codes: Counter,
+                  t0: float) -> None:
     sender = f"citizen-{uuid.uuid4().hex[:8]}"
     with client_from(address) as http:
         i = 0
@@ -65,7 +69,7 @@ def normal_client(kind: str, stack: Stack, address: str, stop: threading.Event, 
                 r = http.post(stack.webhook, json={"sender": sender, "message": question})
             else:
                 r = http.get(stack.web_url + "/api/ask", params={"q": question})
-            out.append((time.perf_counter() - started) * 1000)
+            out.append((started - t0, (time.perf_counter() - started) * 1000))
             codes[r.status_code] += 1
             i += 1
             stop.wait(0.4)
@@ -86,11 +90,12 @@ def flooder(kind: str, stack: Stack, stop: threading.Event, codes: Counter) -> N
 
 def phase(stack: Stack, seconds: float, flood: bool) -> dict:
     stop = threading.Event()
-    rest_ms, ask_ms, normal_codes, flood_codes = [], [], Counter(), Counter()
-    threads = [threading.Thread(target=normal_client, args=("rest", stack, f"127.0.0.{2 + i}", stop, rest_ms,
-                                                            normal_codes)) for i in range(4)]
-    threads += [threading.Thread(target=normal_client, args=("ask", stack, f"127.0.0.{6 + i}", stop, ask_ms,
-                                                             normal_codes)) for i in range(2)]
+    rest, ask, normal_codes, flood_codes = [], [], Counter(), Counter()
+    t0 = time.perf_counter()
+    threads = [threading.Thread(target=normal_client, args=("rest", stack, f"127.0.0.{2 + i}", stop, rest,
+                                                            normal_codes, t0)) for i in range(4)]
+    threads += [threading.Thread(target=normal_client, args=("ask", stack, f"127.0.0.{6 + i}", stop, ask,
+                                                             normal_codes, t0)) for i in range(2)]
     if flood:
         threads += [threading.Thread(target=flooder, args=("rest", stack, stop, flood_codes)) for _ in range(6)]
         threads += [threading.Thread(target=flooder, args=("ask", stack, stop, flood_codes)) for _ in range(3)]
@@ -100,7 +105,10 @@ def phase(stack: Stack, seconds: float, flood: bool) -> dict:
     stop.set()
     for t in threads:
         t.join()
+    rest_ms, ask_ms = [ms for _, ms in rest], [ms for _, ms in ask]
+    late = [ms for t, ms in rest if t >= BURST_S]  # after the flooder's first burst has been let through
     return {
+        "rest_p95_after_burst_ms": round(percentile(late, 0.95), 1),
         "rest_p50_ms": round(statistics.median(rest_ms), 1), "rest_p95_ms": round(percentile(rest_ms, 0.95), 1),
         "ask_p50_ms": round(statistics.median(ask_ms), 1), "ask_p95_ms": round(percentile(ask_ms, 0.95), 1),
         "normal_requests": len(rest_ms) + len(ask_ms), "normal_statuses": dict(normal_codes),
@@ -129,10 +137,12 @@ def main() -> None:
     results = {"limits": limits or "defaults", "on": run(limits, args.seconds)}
     if not args.no_off:
         results["off"] = run("off", args.seconds)
-    print(f"{'limits':<8} {'phase':<6} {'REST p50':>9} {'REST p95':>9} {'ask p50':>8} {'ask p95':>8}  normal  flood requests (statuses)")
+    print(f"{'limits':<8} {'phase':<6} {'REST p50':>9} {'REST p95':>9} {'p95>5s':>7} {'ask p50':>8} {'ask p95':>8}"
+          "  normal  flood requests (statuses)")
     for mode in ("on", "off"):
         for name, r in results.get(mode, {}).items():
-            print(f"{mode:<8} {name:<6} {r['rest_p50_ms']:>9} {r['rest_p95_ms']:>9} {r['ask_p50_ms']:>8} {r['ask_p95_ms']:>8}"
+            print(f"{mode:<8} {name:<6} {r['rest_p50_ms']:>9} {r['rest_p95_ms']:>9} {r['rest_p95_after_burst_ms']:>7}"
+                  f" {r['ask_p50_ms']:>8} {r['ask_p95_ms']:>8}"
                   f"  {r['normal_statuses']}  {r['flood_requests']} {r['flood_statuses']}")
     print(json.dumps(results, ensure_ascii=False))
 

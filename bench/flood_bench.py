@@ -4,11 +4,12 @@
 
 Starts its own stack (Rasa + actions + web, spare ports) with the default rate limits (or
 $WHOHANDLES_RATE_LIMITS) and measures normal clients' latency p50/p95:
-- REST webhook: 4 citizens, each from its own loopback address (127.0.0.2-5) and sender, one who-handles
-  question every 0.4 s;
-- web API /api/ask: 2 hotline agents (127.0.0.6-7), one lookup every 0.4 s;
-first alone, then while a flooder on 127.0.0.9 sends as fast as 6 threads can (REST: a new sender per request,
-so only the per-address limit stops it; /api/ask: 3 more threads). With `--off` (default: also run) the same
+- REST webhook: 4 citizens, each from its own loopback address (127.0.0.2-5), a new sender every 4
+  questions, a question a second after each answer;
+- web API /api/ask: 2 hotline agents (127.0.0.6-7), a lookup a second after each answer;
+first alone, then while a flooder on 127.0.0.9 offers 120 requests a second (REST: 4 threads at up to 20/s,
+a new sender per request, so only the per-address limit stops it; /api/ask: 2 threads at up to 20/s). The
+same offered flood both ways: with limits off it gets only what the servers can do. With `--off` (default: also run) the same
 flood against a stack with WHOHANDLES_RATE_LIMITS=off shows what the limits prevent. Prints a table and one
 JSON line (`rest_p95_after_burst_ms`: REST p95 of requests sent 5 s or more into the phase, once the
 flooder's allowed burst is spent). The flooder's threads run on the same 2 cores as the servers, so some of
@@ -34,6 +35,8 @@ from _common import ROOT  # noqa: F401 - puts the project on sys.path
 from tests.support.stack import Stack
 
 BURST_S = 5.0
+NORMAL_PAUSE_S = 1.0  # each normal client: a question, its answer, a second's pause
+FLOOD_INTERVAL_S = 0.05  # each flood thread: 20 requests a second when the server keeps up
 QUESTIONS = [
     "My employer hasn't paid my wages for two months. Who handles that?",
     "单位拖欠工资找哪个部门？",
@@ -59,10 +62,11 @@ def percentile(values: list[float], q: float) -> float:
 
 def normal_client(kind: str, stack: Stack, address: str, stop: threading.Event, out: list, codes: Counter,
                   t0: float) -> None:
-    sender = f"citizen-{uuid.uuid4().hex[:8]}"
     with client_from(address) as http:
         i = 0
         while not stop.is_set():
+            if i % 4 == 0:  # a new person (conversation) every 4 questions: well within one person's limit
+                sender = f"citizen-{uuid.uuid4().hex[:8]}"
             question = QUESTIONS[i % len(QUESTIONS)]
             started = time.perf_counter()
             if kind == "rest":
@@ -72,12 +76,13 @@ def normal_client(kind: str, stack: Stack, address: str, stop: threading.Event, 
             out.append((started - t0, (time.perf_counter() - started) * 1000))
             codes[r.status_code] += 1
             i += 1
-            stop.wait(0.4)
+            stop.wait(NORMAL_PAUSE_S)
 
 
 def flooder(kind: str, stack: Stack, stop: threading.Event, codes: Counter) -> None:
     with client_from("127.0.0.9", timeout=60) as http:
         while not stop.is_set():
+            started = time.perf_counter()
             try:
                 if kind == "rest":
                     r = http.post(stack.webhook, json={"sender": uuid.uuid4().hex, "message": QUESTIONS[0]})
@@ -86,6 +91,7 @@ def flooder(kind: str, stack: Stack, stop: threading.Event, codes: Counter) -> N
                 codes[r.status_code] += 1
             except httpx.HTTPError:
                 codes["error"] += 1
+            stop.wait(max(0.0, FLOOD_INTERVAL_S - (time.perf_counter() - started)))
 
 
 def phase(stack: Stack, seconds: float, flood: bool) -> dict:
@@ -97,8 +103,8 @@ def phase(stack: Stack, seconds: float, flood: bool) -> dict:
     threads += [threading.Thread(target=normal_client, args=("ask", stack, f"127.0.0.{6 + i}", stop, ask,
                                                              normal_codes, t0)) for i in range(2)]
     if flood:
-        threads += [threading.Thread(target=flooder, args=("rest", stack, stop, flood_codes)) for _ in range(6)]
-        threads += [threading.Thread(target=flooder, args=("ask", stack, stop, flood_codes)) for _ in range(3)]
+        threads += [threading.Thread(target=flooder, args=("rest", stack, stop, flood_codes)) for _ in range(4)]
+        threads += [threading.Thread(target=flooder, args=("ask", stack, stop, flood_codes)) for _ in range(2)]
     for t in threads:
         t.start()
     time.sleep(seconds)

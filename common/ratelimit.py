@@ -10,18 +10,22 @@ One setting, `WHOHANDLES_RATE_LIMITS`:
 - unset: the defaults below;
 - `off` (or `0`, `none`): no limits (tests, benchmarks and evaluation that need throughput);
 - `10/minute;100/hour`: these limits for each sender and each IP address;
-- `sender:10/minute;100/hour ip:60/minute`: per kind (space-separated; a kind not named keeps its default).
+- `sender:10/minute;100/hour ip:60/minute`: per kind (a kind not named keeps its default; `ip:off` turns one
+  kind off). Limits are the `limits` library's notation: `6/10 seconds`, `20 per minute`, `300/hour`.
 
-Defaults. A citizen types a question every few seconds at most: 20 a minute and 300 an hour per sender leave
-room for quick follow-ups and button clicks. Per IP address the limit is higher because a call centre, an
-office or a mobile carrier's NAT puts many people behind one address: 120 a minute and 3,000 an hour cover a
-room of hotline agents looking up during calls (the console sends one lookup per Enter).
+Defaults. A citizen types a question every few seconds at most: per sender 6 in 10 s, 20 a minute and 300
+an hour leave room for quick follow-ups and button clicks. Per IP address the sustained limit is higher
+because a call centre, an office or a mobile carrier's NAT puts many people behind one address (120 a minute
+and 3,000 an hour cover a room of hotline agents looking up during calls; the console sends one lookup per
+Enter), while 30 in 10 s keeps one address's burst short: a flood gets 30 answers, then 2 a second
+(bench/flood_bench.py measures what that costs everybody else).
 """
 
 from __future__ import annotations
 
 import math
 import os
+import re
 import time
 
 from limits import parse_many
@@ -30,8 +34,9 @@ from limits.strategies import SlidingWindowCounterRateLimiter
 
 ENV = "WHOHANDLES_RATE_LIMITS"
 KINDS = ("sender", "ip")
-DEFAULTS = {"sender": "20/minute;300/hour", "ip": "120/minute;3000/hour"}
+DEFAULTS = {"sender": "6/10 seconds;20/minute;300/hour", "ip": "30/10 seconds;120/minute;3000/hour"}
 OFF = {"off", "0", "none", "false", "no"}
+_PART = re.compile(r"(\w+)\s*:\s*(.*?)(?=\s+\w+\s*:|$)")
 
 
 def parse(spec: str | None) -> dict[str, list]:
@@ -42,14 +47,17 @@ def parse(spec: str | None) -> dict[str, list]:
     if spec.lower() in OFF and spec:
         return {}
     chosen = dict(DEFAULTS)
-    for part in spec.split():
-        kind, sep, value = part.partition(":")
-        if sep and kind in KINDS:
+    if ":" not in spec:
+        if spec:
+            chosen = {k: spec for k in KINDS}
+    else:
+        for match in _PART.finditer(spec):
+            kind, value = match.group(1).lower(), match.group(2).strip()
+            if kind not in KINDS:
+                raise ValueError(f"{ENV}: unknown kind {kind!r} (use sender: or ip:)")
             chosen[kind] = value
-        elif sep:
-            raise ValueError(f"{ENV}: unknown kind {kind!r} (use sender: or ip:)")
-        else:
-            chosen = {k: part for k in KINDS}
+        if _PART.sub("", spec).strip():
+            raise ValueError(f"{ENV}={spec!r}: write 'sender:LIMITS ip:LIMITS' or just LIMITS")
     try:
         return {kind: list(parse_many(value)) for kind, value in chosen.items() if value.lower() not in OFF}
     except ValueError as exc:

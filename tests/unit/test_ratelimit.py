@@ -61,3 +61,12 @@ def test_after_the_burst_requests_refill_steadily_like_a_token_bucket(monkeypatc
     assert allowed[:10] == list(range(10)), "the burst"
     later = [b - a for a, b in zip(allowed[10:], allowed[11:])]
     assert later and max(later) <= 7 and min(later) >= 5, f"steady refill, not bursts: {allowed}"
+
+
+def test_windows_with_spaces_and_kinds():
+    spec = parse("sender:6/10 seconds;20/minute ip:30 per 10 seconds")
+    assert [str(i) for i in spec["sender"]] == ["6 per 10 second", "20 per 1 minute"]
+    assert [str(i) for i in spec["ip"]] == ["30 per 10 second"]
+    assert [str(i) for i in parse("6/10 seconds")["ip"]] == ["6 per 10 second"]
+    with pytest.raises(ValueError):
+        parse("junk sender:5/minute")

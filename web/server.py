@@ -52,6 +52,10 @@ def _error(status: int, code: str, message: str, retry_after: int | None = None)
     return JSONResponse(errors.error_body(code, message), status_code=status, headers=headers)
 
 
+def _problem(problem: errors.Problem) -> JSONResponse:
+    return _error(problem.status, problem.code, problem.message, problem.retry_after)
+
+
 class EngineHolder:
     """The retrieval engine, loaded once; lookups are serialised because the engine is not known to be thread-safe."""
 
@@ -148,11 +152,11 @@ def create_app(settings: Settings | None = None, engine=None, store: FeedbackSto
     async def feedback(request: Request) -> Response:
         body = await request.body()  # content type, origin and size were checked by web/guard.py
         if len(body) > MAX_BODY:
-            return _error(413, "body_too_large", f"The request body must be at most {MAX_BODY} bytes.")
+            return _problem(errors.too_large(MAX_BODY))
         try:
             data = errors.parse_json(body, FEEDBACK_EXAMPLE)
         except errors.Problem as problem:
-            return _error(problem.status, problem.code, problem.message)
+            return _problem(problem)
         if not isinstance(data, dict):
             return _error(400, "body_not_object", "Send a JSON object like " + FEEDBACK_EXAMPLE + ".")
         fields = {k: data.get(k, "") for k in ("sender", "question", "answer", "department_id", "vote")}
@@ -171,8 +175,7 @@ def create_app(settings: Settings | None = None, engine=None, store: FeedbackSto
             return _error(400, "bad_department", "department_id must look like 'hpf.loans' or be empty.")
         wait = limiter.check("sender", fields["sender"])
         if wait:
-            problem = errors.rate_limited(wait)
-            return _error(problem.status, problem.code, problem.message, wait)
+            return _problem(errors.rate_limited(wait))
         vote_id = await run_in_threadpool(store.record_vote, **fields)
         return JSONResponse({"id": vote_id}, status_code=201)
 

@@ -36,11 +36,12 @@ $(VENV_APP)/.installed: requirements/app.txt pyproject.toml
 	$(APP_PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV_RASA)/.installed: requirements/rasa.txt
+$(VENV_RASA)/.installed: requirements/rasa.txt requirements/rasa-nodeps.txt
 	@test -n "$(PY310)" || { echo "Python 3.10 not found (pyenv install 3.10)"; exit 1; }
 	$(PY310) -m venv $(VENV_RASA)
 	$(PY311) -m pip install --quiet uv
 	$(PY311) -m uv pip install --quiet --python $(RASA_PY) -r requirements/rasa.txt
+	$(PY311) -m uv pip install --quiet --python $(RASA_PY) --no-deps -r requirements/rasa-nodeps.txt
 	touch $@
 
 .PHONY: venv

@@ -1,4 +1,4 @@
-"""Two small, measured changes to Rasa 3.6's custom-action calls, applied when the REST channel loads.
+"""Small changes to Rasa 3.6 (custom-action calls, the root route), applied when the REST channel loads.
 
 Why here: the channel (credentials.yml) is the one piece of project code Rasa imports at server start,
 before any message; both changes rebind module attributes that Rasa reads at call time.
@@ -11,6 +11,9 @@ before any message; both changes rebind module attributes that Rasa reads at cal
    `jsonschema.validate`, which re-checks the (large) events schema itself on every call: ~40 ms of CPU
    per custom action here, more than NLU, policies and the retrieval engine together. Checking the schema
    once and reusing the validator gives the same verdict in ~0.2 ms.
+3. No version banner. Rasa's root route answers "Hello from Rasa: 3.6.x", telling a scanner which known
+   vulnerabilities to try; `rasa.core.run` adds it through `rasa.server.add_root_route` at app creation
+   (after the channel is loaded), so rebinding that function makes `GET /` answer {"status": "ok"}.
 """
 
 from __future__ import annotations
@@ -55,6 +58,19 @@ def compile_action_result_schema() -> None:
     RemoteAction._validate_action_result = _validate_action_result  # type: ignore[method-assign]
 
 
+def hide_version_banner() -> None:
+    import rasa.server
+    from sanic import response
+
+    def add_root_route(app: Any) -> None:
+        @app.get("/")
+        async def hello(request: Any) -> Any:
+            return response.json({"status": "ok"})
+
+    rasa.server.add_root_route = add_root_route
+
+
 def apply(action_timeout: float) -> None:
     limit_action_wait(action_timeout)
     compile_action_result_schema()
+    hide_version_banner()

@@ -8,6 +8,13 @@ few commits), at ~1 ms per commit. Connections are pooled (closing the last one 
 fsync), and a busy timeout lets concurrent sessions wait for the write lock instead of failing with
 "database is locked".
 
+Privacy: personal data in what users type (ID-card, phone and bank-card numbers, e-mail addresses, names
+people give) is masked with common/privacy.py before an event is written — the user event's text,
+parse_data.text and metadata, and string slot values (a pending question) — so the file never holds it. The
+turn in progress is not affected (Rasa and the actions read the in-memory tracker), so answers do not change.
+Retention: conversations whose last event is older than $WHOHANDLES_RETENTION_DAYS (default 180) are deleted
+when the store starts and daily after (common/retention.py).
+
 Configured in endpoints.yml as `type: bot.tracker_store.SQLiteTrackerStore` (Rasa falls back to an
 in-memory store with only a warning if this class cannot be imported; tests check a restart keeps the
 conversation).
@@ -16,10 +23,13 @@ conversation).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, Dict, Iterator
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
+
+from common import retention
+from common.privacy import mask_event
 
 
 def _pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -28,6 +38,19 @@ def _pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+
+
+class _MaskedEvent:
+    """What SQLTrackerStore.save reads from an event (type_name, as_dict()), with the data masked."""
+
+    __slots__ = ("type_name", "_data")
+
+    def __init__(self, event: Any) -> None:
+        self.type_name = event.type_name
+        self._data = mask_event(event.as_dict())
+
+    def as_dict(self) -> Dict[str, Any]:
+        return self._data
 
 
 class SQLiteTrackerStore(SQLTrackerStore):
@@ -48,3 +71,10 @@ class SQLiteTrackerStore(SQLTrackerStore):
         )
         sa.event.listen(self.engine, "connect", _pragmas)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        days = retention.retention_days()
+        if days:
+            retention.start_daily(lambda: retention.purge_tracker(db, days), "tracker")
+
+    def _additional_events(self, session: Any, tracker: Any) -> Iterator:
+        """The events not stored yet (Rasa's own count), masked for saving."""
+        return (_MaskedEvent(e) for e in super()._additional_events(session, tracker))

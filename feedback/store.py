@@ -3,6 +3,12 @@
 Why SQLite: durable, no server, and safe for the two writers we have (the web server records votes, the Rasa
 action server records no_answer questions). WAL mode plus a busy timeout lets both processes write without
 "database is locked" errors; every call opens its own short connection so threads never share one.
+
+Nothing is stored as typed: every text goes through common/text.py's clean_text (control characters, lone
+surrogates and U+FFFD dropped) and common/privacy.py's mask (ID-card, phone and bank-card numbers, e-mail
+addresses and names become [ID], [PHONE], [CARD], [EMAIL], [NAME]) before it is written. Rows older than
+$WHOHANDLES_RETENTION_DAYS (default 180) are deleted by `python -m feedback purge` and daily by the web server
+(common/retention.py).
 """
 
 from __future__ import annotations
@@ -12,6 +18,9 @@ import sqlite3
 import time
 from contextlib import closing
 from pathlib import Path
+
+from common.privacy import mask
+from common.text import clean_text
 
 DEFAULT_PATH = Path(__file__).resolve().parents[1] / "var" / "feedback.db"  # the project's, from any directory
 ENV_PATH = "WHOHANDLES_FEEDBACK_DB"
@@ -54,7 +63,7 @@ def _clean(value: object, name: str, *, required: bool = True) -> str:
         value = ""
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a string")
-    value = value.strip()[:MAX_TEXT]
+    value = mask(clean_text(value))[:MAX_TEXT].strip()  # masked before truncating: no half-numbers left
     if required and not value:
         raise ValueError(f"{name} must not be empty")
     return value

@@ -67,3 +67,7 @@ bench: $(VENV_APP)/.compiled $(VENV_RASA)/.compiled $(INDEX) $(MODEL) ## REST la
 .PHONY: eval-rest
 eval-rest: $(VENV_APP)/.compiled $(VENV_RASA)/.compiled $(INDEX) $(MODEL) ## Top-1 through the REST channel on FILE=path.jsonl
 	$(APP_PY) bench/eval_rest.py $(or $(FILE),../shared/eval/dev.jsonl)
+
+.PHONY: bench-flood
+bench-flood: $(VENV_APP)/.compiled $(VENV_RASA)/.compiled $(INDEX) $(MODEL) ## Normal clients' p50/p95 alone and during a flood, rate limits on vs off
+	$(APP_PY) bench/flood_bench.py $(if $(SECONDS),--seconds $(SECONDS))

@@ -37,6 +37,8 @@ class Settings:
     max_header_bytes: int = 16_384         # WHOHANDLES_WEB_MAX_HEADER_BYTES: request line + headers
     max_body_bytes: int = 65_536           # WHOHANDLES_WEB_MAX_BODY_BYTES: any request body
     request_timeout: float = 10.0          # WHOHANDLES_WEB_REQUEST_TIMEOUT: seconds to send a whole request
+    # Per-client rate limits (common/ratelimit.py): None reads $WHOHANDLES_RATE_LIMITS; "off" disables them.
+    rate_limits: str | None = None
 
     @property
     def origin(self) -> str:

@@ -8,7 +8,6 @@ in the feedback store and returns to the list. Both need a staff login (web/auth
 from __future__ import annotations
 
 import html
-import re
 import time
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from common.language import detect
 from feedback import FeedbackStore
 from feedback.store import GAP_REASONS, GAP_STATUSES
 from web.auth import FORM_LIMITS, PAGE_CSP, csrf_ok, render, require_staff, staff_values
@@ -26,7 +26,6 @@ STATIC = Path(__file__).resolve().parent / "static"
 PREVIEW = 120  # characters of a long question shown before "show all"
 PAGE_ROWS = 500
 ACTIONS = {"resolved": "Resolved · 已解决", "dismissed": "Dismiss · 忽略", "open": "Reopen · 重新打开"}
-CJK = re.compile(r"[\u3400-\u9fff]")
 STATUS_TEXT = {"resolved": "resolved · 已解决", "dismissed": "dismissed · 已忽略"}
 
 
@@ -61,7 +60,7 @@ def _action_cell(gap: dict, csrf: str, show_all: bool) -> str:
 def _row(gap: dict, csrf: str, show_all: bool) -> str:
     seen = time.strftime("%Y-%m-%d %H:%M", time.localtime(gap["last_seen"]))
     reason = "No answer · 未找到部门" if gap["reason"] == "no_answer" else "Marked unhelpful · 用户反馈无帮助"
-    language = gap["language"] or ("zh" if CJK.search(gap["question"]) else "en")
+    language = gap["language"] or detect(gap["question"])
     cells = [f"<td>{_e(str(gap['count']))}</td>", f"<td>{_e(reason)}</td>", _question_cell(gap["question"]),
              f"<td>{_e(gap['department_id'] or '—')}</td>", f"<td>{_e(language)}</td>", f"<td>{_e(seen)}</td>",
              _action_cell(gap, csrf, show_all)]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import html
-import json
 import logging
 import re
 import threading
@@ -18,7 +17,10 @@ import time
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+from common import errors, retention
 from common.normalize import normalize
+from common.ratelimit import RateLimiter
+from common.text import MAX_MESSAGE_CHARS, clean_text
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -34,6 +36,7 @@ from web.config import Settings
 from web.http_limits import BodyLimit, server_config
 from web.security_headers import AssetFiles, SecurityHeaders
 from web.staff import StaffStore
+from web.guard import ApiGuard
 from web.terms import query_terms, warm_up
 
 log = logging.getLogger("whohandles.web")
@@ -42,10 +45,17 @@ MAX_QUERY = 500
 MAX_BODY = 16_384
 DEPT_ID = re.compile(r"^(hrss|hpf)\.[a-z0-9-]{1,60}$")
 SENDER = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
+FEEDBACK_EXAMPLE = '{"sender": "user-123", "question": "...", "answer": "...", "department_id": "hpf.loans", "vote": "up"}'
 
 
-def _error(status: int, code: str, message: str) -> JSONResponse:
-    return JSONResponse({"error": message, "code": code}, status_code=status)
+def _error(status: int, code: str, message: str, retry_after: int | None = None) -> JSONResponse:
+    """The one error shape (common/errors.py): {"error": code, "message": text}."""
+    headers = {"Retry-After": str(retry_after)} if retry_after else None
+    return JSONResponse(errors.error_body(code, message), status_code=status, headers=headers)
+
+
+def _problem(problem: errors.Problem) -> JSONResponse:
+    return _error(problem.status, problem.code, problem.message, problem.retry_after)
 
 
 class EngineHolder:
@@ -96,11 +106,15 @@ def create_app(settings: Settings | None = None, engine=None, store: FeedbackSto
     store = store or FeedbackStore(settings.feedback_db)
     staff = staff or StaffStore(settings.staff_db)
     holder = EngineHolder(engine)
+    limiter = RateLimiter(settings.rate_limits)
 
     @asynccontextmanager
     async def lifespan(app):
         warm_up()
         auth.warn_if_no_staff(staff)
+        days = retention.retention_days()
+        if days:  # stored questions older than the retention period: deleted now and daily
+            retention.start_daily(lambda: retention.purge_feedback(store.path, days), "feedback")
         if engine is None:
             await asyncio.to_thread(holder.load)
         yield
@@ -141,20 +155,21 @@ def create_app(settings: Settings | None = None, engine=None, store: FeedbackSto
         return JSONResponse(payload, headers={"Cache-Control": "no-store"})
 
     async def feedback(request: Request) -> Response:
-        if int(request.headers.get("content-length") or 0) > MAX_BODY:
-            return _error(413, "too_large", f"Feedback is limited to {MAX_BODY} bytes.")
-        body = await request.body()
+        body = await request.body()  # content type, origin and size were checked by web/guard.py
         if len(body) > MAX_BODY:
-            return _error(413, "too_large", f"Feedback is limited to {MAX_BODY} bytes.")
+            return _problem(errors.too_large(MAX_BODY))
         try:
-            data = json.loads(body or b"null")
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            return _error(400, "bad_json", "Send a JSON object.")
+            data = errors.parse_json(body, FEEDBACK_EXAMPLE)
+        except errors.Problem as problem:
+            return _problem(problem)
         if not isinstance(data, dict):
-            return _error(400, "bad_json", "Send a JSON object.")
+            return _error(400, "body_not_object", "Send a JSON object like " + FEEDBACK_EXAMPLE + ".")
         fields = {k: data.get(k, "") for k in ("sender", "question", "answer", "department_id", "vote")}
         if not all(isinstance(v, str) for v in fields.values()):
             return _error(400, "bad_field", "sender, question, answer, department_id and vote must be strings.")
+        fields = {k: clean_text(v) for k, v in fields.items()}  # control characters, lone surrogates dropped
+        if len(fields["question"]) > MAX_MESSAGE_CHARS:
+            return _error(400, "question_too_long", f"Questions are limited to {MAX_MESSAGE_CHARS} characters.")
         if fields["vote"] not in ("up", "down"):
             return _error(400, "bad_vote", "vote must be 'up' or 'down'.")
         if not SENDER.match(fields["sender"]):
@@ -163,6 +178,9 @@ def create_app(settings: Settings | None = None, engine=None, store: FeedbackSto
             return _error(400, "missing_question", "question must not be empty.")
         if fields["department_id"] and not DEPT_ID.match(fields["department_id"]):
             return _error(400, "bad_department", "department_id must look like 'hpf.loans' or be empty.")
+        wait = limiter.check("sender", fields["sender"])
+        if wait:
+            return _problem(errors.rate_limited(wait))
         vote_id = await run_in_threadpool(store.record_vote, **fields)
         return JSONResponse({"id": vote_id}, status_code=201)
 
@@ -175,7 +193,7 @@ def create_app(settings: Settings | None = None, engine=None, store: FeedbackSto
 
     async def on_http_error(request: Request, exc: HTTPException) -> Response:
         if request.url.path.startswith("/api/") or exc.status_code != 404:
-            return _error(exc.status_code, "http_error", str(exc.detail))
+            return _error(exc.status_code, errors.status_code_name(exc.status_code), str(exc.detail))
         return HTMLResponse("<!doctype html><title>Not found</title><p>Page not found · 页面不存在</p>", 404)
 
     async def on_crash(request: Request, exc: Exception) -> Response:
@@ -195,15 +213,19 @@ def create_app(settings: Settings | None = None, engine=None, store: FeedbackSto
         Route("/api/gaps", auth.require_staff(gaps_json)),
         Mount("/static", AssetFiles(directory=STATIC), name="static"),
     ]
+    # Outermost first: security headers on every answer (errors included); CORS; the API's own checks (rate,
+    # content type, origin, its 16 KB body limit); the body limit of everything else; staff sessions.
     middleware = [Middleware(SecurityHeaders, hsts_seconds=settings.hsts_seconds),
-                  Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
                   Middleware(CORSMiddleware, allow_origins=settings.allowed_origins, allow_methods=["GET", "POST"],
                              allow_headers=["Content-Type"], max_age=600),
+                  Middleware(ApiGuard, allowed_origins=settings.allowed_origins, limiter=limiter, max_body=MAX_BODY),
+                  Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
                   *auth.middleware(settings, staff)]
     app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
                     exception_handlers={HTTPException: on_http_error, Exception: on_crash})
     app.state.settings, app.state.store, app.state.engine = settings, store, holder
     app.state.staff, app.state.login_throttle = staff, auth.LoginThrottle()
+    app.state.limiter = limiter
     return app
 
 

@@ -2,11 +2,18 @@
 
 Why it exists — stock `RestInput` is too trusting for a public widget and third-party integrators:
 - a missing or empty `sender` lands every such user in one shared "default" conversation (a privacy bug):
-  here it is a 400 with a JSON error, as are a body that is not a JSON object and a non-string message;
+  here it is a 400 with a JSON error, as are a body that is not a JSON object (or not UTF-8, or nested too
+  deep) and a non-string message; every error has the one shape of common/errors.py,
+  {"error": code, "message": text};
+- only `Content-Type: application/json` is accepted (415), and a browser's `Origin` must be one of
+  $WHOHANDLES_CORS (403), so a page on another site cannot write into a conversation with a "simple" POST;
+- per-client rate limits (common/ratelimit.py: per IP address before parsing, per sender after) answer
+  429 with Retry-After and a bilingual message; bodies over `MAX_BODY_BYTES` get 413, however they are sent;
 - a 20,000-character message blocks stock Rasa for seconds in tokenisation and featurisation: anything over
   `max_message_chars` gets a polite reply in the user's language and never reaches NLU;
-- an empty or whitespace-only message gets a polite prompt; control characters and undecodable bytes are
-  stripped before NLU (HTML is left as text: replies are JSON and the bot never echoes user input), and the
+- an empty or whitespace-only message gets a polite prompt; control characters, lone surrogates (from JSON
+  escapes) and U+FFFD are stripped before NLU, while a body that is not valid UTF-8 is refused (400
+  invalid_json); HTML is left as text (replies are JSON and the bot never echoes user input), and the
   text is normalised as everywhere else (common.normalize: full-width → half-width, traditional → simplified);
 - when the action server is down or fails, Rasa logs the error and replies with nothing: the user gets an
   apology with both hotlines instead (Rasa's own /restart, /session_start and /back also reply with nothing:
@@ -19,7 +26,6 @@ Hotline numbers come from knowledge/data/departments.yml, never from this file.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import unicodedata
@@ -29,6 +35,7 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 import yaml
 from sanic import Blueprint, response
+from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
@@ -38,12 +45,16 @@ from rasa.core.channels.rest import RestInput
 from bot import patches
 from bot.lang import detect
 from bot.text import DROP_CATEGORIES, clean_text
+from common import errors
+from common.errors import Problem
 from common.normalize import normalize
+from common.ratelimit import RateLimiter
+from common.text import MAX_MESSAGE_CHARS as SHARED_MAX_MESSAGE_CHARS
 
 logger = logging.getLogger(__name__)
 
 CATALOGUE = Path(__file__).resolve().parents[2] / "knowledge" / "data" / "departments.yml"
-MAX_MESSAGE_CHARS = 2000
+MAX_MESSAGE_CHARS = SHARED_MAX_MESSAGE_CHARS  # 2000, the feedback API's question limit too
 MAX_SENDER_CHARS = 128
 MAX_BODY_BYTES = 256 * 1024
 ACTION_TIMEOUT_S = 1.5
@@ -52,13 +63,24 @@ ACTION_TIMEOUT_ENV = "WHOHANDLES_ACTION_TIMEOUT"
 RESET_COMMANDS = frozenset({"/restart", "/session_start", "/back"})
 
 
-class BadRequest(Exception):
-    """A client error: becomes a 400 with {"error": code, "message": text}."""
+CORS_ENV = "WHOHANDLES_CORS"  # the origins scripts/serve-rasa passes to Rasa's --cors
+EXAMPLE = '{"sender": "user-123", "message": "Who handles pensions?"}'
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+
+def BadRequest(code: str, message: str) -> Problem:  # noqa: N802 - reads like the exception it builds
+    """A client error: a 400 with {"error": code, "message": text}."""
+    return Problem(400, code, message)
+
+
+def allowed_origins(raw: Optional[str] = None) -> set:
+    """Origins from $WHOHANDLES_CORS (space- or comma-separated)."""
+    raw = os.environ.get(CORS_ENV, "http://127.0.0.1:8080") if raw is None else raw
+    return {o.strip().rstrip("/") for o in raw.replace(",", " ").split() if o.strip()}
+
+
+def problem_response(problem: Problem) -> HTTPResponse:
+    headers = {"Retry-After": str(problem.retry_after)} if problem.retry_after else None
+    return response.json(problem.body(), status=problem.status, headers=headers)
 
 
 def _hotlines(path: Path = CATALOGUE) -> Dict[str, Dict[str, str]]:
@@ -123,6 +145,8 @@ class HardenedRestInput(RestInput):
     ) -> None:
         self.max_message_chars = max_message_chars
         self.replies = Replies(_hotlines(catalogue), max_message_chars)
+        self.limiter = RateLimiter()
+        self.origins = allowed_origins()
         patches.apply(action_timeout)
 
     @classmethod
@@ -140,17 +164,11 @@ class HardenedRestInput(RestInput):
 
     # ---- request validation -------------------------------------------------------------------------------
     def parse_body(self, request: Request) -> Dict[str, Any]:
-        """Return {"sender", "text", "metadata"} or raise BadRequest."""
+        """Return {"sender", "text", "metadata"} or raise Problem (common/errors.py)."""
         body = request.body or b""
         if len(body) > MAX_BODY_BYTES:
-            raise BadRequest("body_too_large", f"The request body must be under {MAX_BODY_BYTES} bytes.")
-        try:
-            data = json.loads(body.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
-            raise BadRequest(  # noqa: B904 - the client's error, not ours: no traceback chain
-                "invalid_json",
-                'The request body must be JSON like {"sender": "user-123", "message": "Who handles pensions?"}.',
-            )
+            raise errors.too_large(MAX_BODY_BYTES)
+        data = errors.parse_json(body, EXAMPLE)
         if not isinstance(data, dict):
             raise BadRequest("body_not_object", 'The request body must be a JSON object with "sender" and "message".')
         sender = data.get("sender")
@@ -179,8 +197,20 @@ class HardenedRestInput(RestInput):
 
         @webhook.listener("before_server_start")
         async def cap_body_size(app: Any, _loop: Any) -> None:
-            # Sanic's default is 100 MB; nothing a chat client sends comes near MAX_BODY_BYTES * 4.
-            app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES * 4
+            # Sanic's default is 100 MB. Sanic refuses a larger body itself (by Content-Length, or while a
+            # chunked one streams in); its errors get the project's one shape, app-wide (Sanic raises them
+            # before any route is known).
+            app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES
+            app.error_handler.add(SanicException, sanic_error)
+
+        def sanic_error(request: Request, exc: SanicException) -> HTTPResponse:
+            status = getattr(exc, "status_code", 500) or 500
+            if status == 413:
+                return problem_response(errors.too_large(MAX_BODY_BYTES))
+            if status >= 500:
+                logger.error("rest.sanic_error %s", exc)
+                return response.json(errors.error_body("internal_error", "Something went wrong on our side."), status)
+            return response.json(errors.error_body(errors.status_code_name(status), str(exc) or "Bad request."), status)
 
         @webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
@@ -191,9 +221,16 @@ class HardenedRestInput(RestInput):
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             try:
+                limited = self.limiter.check("ip", request.ip or "")
+                if limited:
+                    raise errors.rate_limited(limited)
+                errors.check_post(request.headers.get("content-type"), request.headers.get("origin"), self.origins)
                 parsed = self.parse_body(request)
-            except BadRequest as exc:
-                return response.json({"error": exc.code, "message": exc.message}, status=400)
+                limited = self.limiter.check("sender", parsed["sender"])
+                if limited:
+                    raise errors.rate_limited(limited)
+            except Problem as problem:
+                return problem_response(problem)
             sender = parsed["sender"]
             text = normalize(clean_text(parsed["text"]))  # what NLU, the tracker and the actions all read
             language = detect(text[: self.max_message_chars])

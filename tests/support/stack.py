@@ -131,6 +131,9 @@ class Stack:
     web: bool = False
     action_url: str | None = None
     action_timeout: float | None = None
+    # WHOHANDLES_RATE_LIMITS for the servers: off, because tests and benchmarks need throughput from one
+    # address; the tests of the limits themselves pass a value.
+    rate_limits: str = "off"
     rasa_port: int = field(default_factory=free_port)
     actions_port: int = field(default_factory=free_port)
     web_port: int = field(default_factory=free_port)
@@ -183,6 +186,7 @@ class Stack:
             WHOHANDLES_CORS=self.web_url,
             RASA_TELEMETRY_ENABLED="false",
             SQLALCHEMY_SILENCE_UBER_WARNING="1",
+            WHOHANDLES_RATE_LIMITS=self.rate_limits,
         )
         env.pop("WHOHANDLES_SESSION_SECRET", None)  # generated into workdir/session.key beside the staff DB
         if self.action_timeout is not None:

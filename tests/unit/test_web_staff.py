@@ -154,7 +154,7 @@ def test_staff_pages_redirect_to_login_and_back(anon, path):
 @pytest.mark.parametrize("path", ["/api/ask?q=loan", "/api/gaps"])
 def test_console_apis_need_a_login(anon, path):
     r = anon.get(path)
-    assert r.status_code == 401 and "login" in r.json()["error"].lower()
+    assert r.status_code == 401 and r.json()["error"] == "unauthorized" and "login" in r.json()["message"].lower()
     post_login(anon, "agent-1", PASSWORD)
     assert anon.get(path).status_code == 200
 

@@ -181,7 +181,7 @@
       .then(function (res) {
         if (mine !== seq) return; // a newer lookup superseded this one
         if (res.status === 401) { location.assign("/login?next=/agent"); return; } // the staff session ended
-        if (!res.ok) { showError(res.body && res.body.error ? res.body.error : "Lookup failed.", query); return; }
+        if (!res.ok) { showError(res.body && res.body.message ? res.body.message : "Lookup failed.", query); return; }
         render(res.body, query, started);
       })
       .catch(function () { if (mine === seq) showError("The lookup service is not reachable. Check that `make run` is up.", query); });

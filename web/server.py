@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import html
+import json
 import logging
 import re
 import threading
@@ -17,7 +18,7 @@ import time
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from common import errors, retention
+from common import errors, organizations, retention
 from common.normalize import normalize
 from common.ratelimit import RateLimiter
 from common.text import MAX_MESSAGE_CHARS, clean_text
@@ -99,6 +100,16 @@ def _csp(connect: str = "") -> str:
             f"connect-src 'self' {connect}".rstrip() + "; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
 
 
+ORGS_PLACEHOLDER = "/*{{ORGS}}*/ null"
+
+
+def widget_js() -> str:
+    """widget.js with the organisations' names and hotlines filled in from the department catalogue
+    (common.organizations): the widget keeps no copy of them."""
+    table = json.dumps(organizations.as_table(), ensure_ascii=False)
+    return (STATIC / "widget.js").read_text(encoding="utf-8").replace(ORGS_PLACEHOLDER, table)
+
+
 def create_app(settings: Settings | None = None, engine=None, store: FeedbackStore | None = None,
                staff: StaffStore | None = None) -> Starlette:
     """Build the app. Passing `engine` (tests) skips loading the real one."""
@@ -123,11 +134,16 @@ def create_app(settings: Settings | None = None, engine=None, store: FeedbackSto
         return _page("index.html", _csp(settings.rasa_url), RASA_URL=settings.rasa_url)
 
     async def agent(request: Request) -> Response:
-        return _page("agent.html", _csp(), **auth.staff_values(request))
+        hotlines = " · ".join(f"{o.hotline} {o.name}" for o in organizations.organizations().values())
+        return _page("agent.html", _csp(), HOTLINES=hotlines, **auth.staff_values(request))
 
     async def asset(request: Request) -> Response:
         name = request.url.path.lstrip("/")
         return FileResponse(STATIC / name, headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"})
+
+    async def widget_script(request: Request) -> Response:
+        return Response(widget_js(), media_type="text/javascript; charset=utf-8",
+                        headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"})
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok", "engine": holder.engine is not None, "problem": holder.problem})
@@ -205,7 +221,7 @@ def create_app(settings: Settings | None = None, engine=None, store: FeedbackSto
         Route("/agent", auth.require_staff(agent)),
         *gaps.routes(store),
         *auth.routes(),
-        Route("/widget.js", asset),
+        Route("/widget.js", widget_script),
         Route("/widget.css", asset),
         Route("/healthz", healthz),
         Route("/api/ask", auth.require_staff(ask)),

@@ -33,7 +33,6 @@ from asyncio import CancelledError
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
-import yaml
 from sanic import Blueprint, response
 from sanic.exceptions import SanicException
 from sanic.request import Request
@@ -48,12 +47,13 @@ from bot.text import DROP_CATEGORIES, clean_text
 from common import errors
 from common.errors import Problem
 from common.normalize import normalize
+from common.organizations import CATALOGUE, organizations
 from common.ratelimit import RateLimiter
+from common.replies import Replies
 from common.text import MAX_MESSAGE_CHARS as SHARED_MAX_MESSAGE_CHARS
 
 logger = logging.getLogger(__name__)
 
-CATALOGUE = Path(__file__).resolve().parents[2] / "knowledge" / "data" / "departments.yml"
 MAX_MESSAGE_CHARS = SHARED_MAX_MESSAGE_CHARS  # 2000, the feedback API's question limit too
 MAX_SENDER_CHARS = 128
 MAX_BODY_BYTES = 256 * 1024
@@ -83,57 +83,6 @@ def problem_response(problem: Problem) -> HTTPResponse:
     return response.json(problem.body(), status=problem.status, headers=headers)
 
 
-def _hotlines(path: Path = CATALOGUE) -> Dict[str, Dict[str, str]]:
-    """{org: {"name", "zh", "hotline"}} read from the department catalogue."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    return {
-        org: {"name": item["name"], "zh": item["zh"], "hotline": str(item["hotline"])}
-        for org, item in data["organizations"].items()
-    }
-
-
-class Replies:
-    """The channel's own bilingual wording (the actions keep theirs in actions/messages.py)."""
-
-    def __init__(self, orgs: Dict[str, Dict[str, str]], max_chars: int) -> None:
-        self.orgs = orgs
-        self.max_chars = max_chars
-
-    def _both(self, language: str) -> str:
-        if language == "zh":
-            return "或".join(f"{o['zh']}热线 {o['hotline']}" for o in self.orgs.values())
-        return " or ".join(f"the {o['name']} hotline {o['hotline']}" for o in self.orgs.values())
-
-    def too_long(self, language: str) -> str:
-        if language == "zh":
-            return (
-                f"您的消息太长了（上限 {self.max_chars} 个字符）。请用一两句话描述您的问题，"
-                "例如“公积金贷款逾期了找哪个部门？”"
-            )
-        return (
-            f"Your message is too long (the limit is {self.max_chars} characters). Please describe your "
-            'problem in a sentence or two, e.g. "Who handles late provident fund loan repayments?"'
-        )
-
-    def empty(self, language: str) -> str:
-        if language == "zh":
-            return "请输入您的问题，例如“单位拖欠工资找哪个部门？”"
-        return 'Please type your question, e.g. "My employer hasn\'t paid my wages — who handles that?"'
-
-    def reset(self, command: str) -> str:
-        """After Rasa's own conversation commands, which reply with nothing (both languages: the command
-        carries none)."""
-        if command == "/back":
-            return "OK, I went back one step. Ask your question again. · 好的，已返回上一步，请重新提问。"
-        return ("The conversation has been started afresh: describe your problem. · "
-                "对话已重新开始，请描述您的问题。")
-
-    def apology(self, language: str) -> str:
-        if language == "zh":
-            return f"抱歉，我暂时无法查询。请拨打{self._both('zh')}。"
-        return f"Sorry, I can't look that up right now. Please call {self._both('en')}."
-
-
 class HardenedRestInput(RestInput):
     """RestInput with request validation, length limits and an apology when the bot has nothing to say."""
 
@@ -144,7 +93,7 @@ class HardenedRestInput(RestInput):
         catalogue: Path = CATALOGUE,
     ) -> None:
         self.max_message_chars = max_message_chars
-        self.replies = Replies(_hotlines(catalogue), max_message_chars)
+        self.replies = Replies(organizations(catalogue), max_message_chars)
         self.limiter = RateLimiter()
         self.origins = allowed_origins()
         patches.apply(action_timeout)

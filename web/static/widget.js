@@ -21,39 +21,38 @@
   var MAX_TURNS = 60;
   var TIMEOUT_MS = 20000;
 
-  var ORGS = {
-    hrss: { en: "Shanghai Municipal Human Resources and Social Security Bureau", zh: "上海市人力资源和社会保障局", hotline: "12333" },
-    hpf: { en: "Shanghai Housing Provident Fund Management Center", zh: "上海市公积金管理中心", hotline: "12329" }
-  };
+  // {org: {name, zh, hotline}}, filled in by the web server from knowledge/data/departments.yml when it serves
+  // /widget.js; departments in answers carry their own (org_name, org_zh, hotline).
+  var ORGS = /*{{ORGS}}*/ null || {};
 
   var T = {
     en: {
       launcher: "Ask us", launcherAria: "Open the assistant: which department handles my problem?",
-      title: "Who handles my problem?", subtitle: "HR 12333 · Provident Fund 12329",
+      title: "Who handles my problem?", 
       placeholder: "Describe your problem…", inputLabel: "Your question", send: "Send", close: "Close the assistant",
       restart: "Start a new conversation", langSwitch: "中文", langSwitchAria: "切换到中文界面",
-      welcome: "Hello! Tell me your problem in a sentence and I will tell you which department of the Shanghai HR & Social Security Bureau or the Housing Provident Fund Center handles it.",
+      welcome: "Hello! Tell me your problem in a sentence and I will tell you which department of the {orgs} handles it.", orgsJoin: " or the ",
       examples: ["Who handles late provident fund loan repayments?", "How do I transfer my pension insurance?", "公积金怎么提取"],
       examplesLabel: "Example questions", why: "Why this department", duties: "Its duties",
       leadAnswer: "This is handled by:", leadInfo: "About this department:", more: "What else do they handle?", alsoPossible: "Also possible",
       call: "Call", helpful: "Was this helpful?", yes: "Helpful", no: "Not helpful",
       thanks: "Thank you — your feedback helps us improve.", feedbackFailed: "Could not send feedback. Please try again.",
-      typing: "The assistant is typing", error: "Sorry, the assistant is not reachable right now. Please try again, or call 12333 (HR & Social Security) or 12329 (Provident Fund).",
+      typing: "The assistant is typing", error: "Sorry, the assistant is not reachable right now. Please try again, or call {hotlines}.", or: " or ",
       retry: "Try again", you: "You", bot: "Assistant", options: "Choose an option",
       disclaimer: "Guidance only. For decisions on your case, contact the department.", confidence: "Match"
     },
     zh: {
       launcher: "在线咨询", launcherAria: "打开智能咨询：我的问题由哪个部门负责？",
-      title: "我的问题找哪个部门？", subtitle: "人社 12333 · 公积金 12329",
+      title: "我的问题找哪个部门？", 
       placeholder: "请用一句话描述您的问题…", inputLabel: "您的问题", send: "发送", close: "关闭咨询窗口",
       restart: "开始新的对话", langSwitch: "EN", langSwitchAria: "Switch to English",
-      welcome: "您好！请用一句话描述您的问题，我会告诉您由上海市人力资源和社会保障局或上海市公积金管理中心的哪个部门负责。",
+      welcome: "您好！请用一句话描述您的问题，我会告诉您由{orgs}的哪个部门负责。", orgsJoin: "或",
       examples: ["公积金贷款逾期了找谁", "养老保险关系怎么转移", "How do I withdraw my provident fund?"],
       examplesLabel: "常见问题", why: "判断依据", duties: "主要职责",
       leadAnswer: "这个问题由以下部门负责：", leadInfo: "部门介绍：", more: "这个部门还管什么？", alsoPossible: "也可能是",
       call: "拨打", helpful: "这个回答有帮助吗？", yes: "有帮助", no: "没有帮助",
       thanks: "感谢您的反馈，我们会持续改进。", feedbackFailed: "反馈发送失败，请重试。",
-      typing: "正在输入", error: "抱歉，智能咨询暂时无法连接。请稍后重试，或拨打 12333（人社）或 12329（公积金）。",
+      typing: "正在输入", error: "抱歉，智能咨询暂时无法连接。请稍后重试，或拨打{hotlines}。", or: "或",
       retry: "重试", you: "您", bot: "智能助手", options: "请选择",
       disclaimer: "仅供参考，具体事项请以相关部门答复为准。", confidence: "匹配度"
     }
@@ -88,7 +87,26 @@
     try { localStorage.setItem(STORE_KEY, JSON.stringify(state)); } catch (e) { /* private mode: memory only */ }
   }
 
-  function t(key) { return T[state.lang][key]; }
+  function t(key) {
+    var text = T[state.lang][key];
+    if (typeof text !== "string") return text;
+    var names = Object.keys(ORGS).map(function (k) { return state.lang === "zh" ? ORGS[k].zh : ORGS[k].name; });
+    return text.replace("{hotlines}", hotlineList(T[state.lang].or)).replace("{orgs}", names.join(T[state.lang].orgsJoin));
+  }
+
+  // "12333 (HRSS) or 12329 (HPF)" / "12333（人社局）或12329（公积金中心）", from the served table.
+  function hotlineList(joiner) {
+    return Object.keys(ORGS).map(function (k) {
+      var o = ORGS[k], short = state.lang === "zh" ? o.short_zh : o.short_en;
+      return state.lang === "zh" ? o.hotline + "（" + short + "）" : o.hotline + " (" + short + ")";
+    }).join(joiner);
+  }
+
+  function subtitleText() {
+    return Object.keys(ORGS).map(function (k) {
+      return (state.lang === "zh" ? ORGS[k].short_zh : ORGS[k].short_en) + " " + ORGS[k].hotline;
+    }).join(" · ");
+  }
 
   // <language-rule>
   // The same rule as common/language.py (tests/unit/test_language_parity.py runs one set of
@@ -183,7 +201,7 @@
     launcherLabel.textContent = t("launcher");
     launcher.setAttribute("aria-label", panel.hidden ? t("launcherAria") : t("close"));
     title.textContent = t("title");
-    subtitle.textContent = t("subtitle");
+    subtitle.textContent = subtitleText();
     langBtn.textContent = t("langSwitch");
     langBtn.setAttribute("aria-label", t("langSwitchAria"));
     restartBtn.setAttribute("aria-label", t("restart"));
@@ -217,8 +235,10 @@
   }
 
   // The hotlines named in a reply's text become tel: links (text nodes and links only, never HTML).
-  var HOTLINE_IN_TEXT = new RegExp("(^|[^0-9])(" + Object.keys(ORGS).map(function (k) { return ORGS[k].hotline; }).join("|") + ")(?![0-9])");
+  var HOTLINES = Object.keys(ORGS).map(function (k) { return String(ORGS[k].hotline || "").replace(/[^0-9]/g, ""); }).filter(Boolean);
+  var HOTLINE_IN_TEXT = HOTLINES.length ? new RegExp("(^|[^0-9])(" + HOTLINES.join("|") + ")(?![0-9])") : null;
   function withHotlineLinks(text) {
+    if (!HOTLINE_IN_TEXT) return [text];
     var parts = [], rest = text, m;
     while ((m = HOTLINE_IN_TEXT.exec(rest))) {
       var at = m.index + m[1].length;
@@ -241,7 +261,7 @@
     var hotline = String(d.hotline || org.hotline || "");
     var primary = state.lang === "zh" ? (d.zh || d.name) : (d.name || d.zh);
     var secondary = state.lang === "zh" ? d.name : d.zh;
-    var orgName = state.lang === "zh" ? (d.org_zh || org.zh || "") : (d.org_name || org.en || "");
+    var orgName = state.lang === "zh" ? (d.org_zh || org.zh || "") : (d.org_name || org.name || "");
     var card = el("article", { class: "wh-card" + (main ? " wh-card-main" : ""), "data-department-id": String(d.id || "") }, [
       el("p", { class: "wh-card-org", text: orgName }),
       el("h3", { class: "wh-card-name", text: String(primary || "") }),
@@ -268,7 +288,7 @@
     var text = (messages || []).map(function (m) { return typeof m.text === "string" ? m.text : ""; }).filter(Boolean).join("\n");
     var links = Object.keys(ORGS).map(function (k) {
       var o = ORGS[k];
-      return telLink(o.hotline, "wh-hotline-link", o.hotline + " · " + (state.lang === "zh" ? o.zh : o.en));
+      return telLink(o.hotline, "wh-hotline-link", o.hotline + " · " + (state.lang === "zh" ? o.zh : o.name));
     });
     return el("div", { class: "wh-msg wh-bot wh-other-city" }, [
       el("p", { class: "wh-bubble", text: text }),
@@ -333,7 +353,7 @@
       if (d) {
         var org = ORGS[d.org] || {};
         var hotline = String(d.hotline || org.hotline || "");
-        button.appendChild(el("span", { class: "wh-option-org", text: (state.lang === "zh" ? (d.org_zh || org.zh) : (d.org_name || org.en)) + (hotline ? " · " + hotline : "") }));
+        button.appendChild(el("span", { class: "wh-option-org", text: (state.lang === "zh" ? (d.org_zh || org.zh) : (d.org_name || org.name)) + (hotline ? " · " + hotline : "") }));
         var ev = (Array.isArray(d.evidence) ? d.evidence : []).map(evidenceText).filter(Boolean)[0];
         if (ev) button.appendChild(el("span", { class: "wh-option-why", text: ev }));
       }
@@ -417,7 +437,7 @@
     });
     if (turn.error) {
       frag.appendChild(el("div", { class: "wh-msg wh-bot wh-error" }, [
-        el("p", { class: "wh-bubble", text: t("error") }),
+        el("p", { class: "wh-bubble" }, withHotlineLinks(t("error"))),
         isLast ? el("button", { type: "button", class: "wh-choice", text: t("retry"), onclick: function () {
           state.turns.pop(); send(turn.question, turn.payload);
         } }) : null

@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 
+from common.origins import parse_origins
 
-def _origins(raw: str) -> tuple[str, ...]:
-    return tuple(o.strip().rstrip("/") for o in raw.split(",") if o.strip())
+
+
 
 
 def _rasa_from_port(port: str | None) -> str:
@@ -56,7 +57,7 @@ class Settings:
             host=env.get("WHOHANDLES_WEB_HOST", cls.host),
             port=int(env.get("WHOHANDLES_WEB_PORT", cls.port)),
             rasa_url=(env.get("WHOHANDLES_RASA_URL") or _rasa_from_port(env.get("WHOHANDLES_RASA_PORT"))).rstrip("/"),
-            widget_origins=_origins(env.get("WHOHANDLES_WIDGET_ORIGINS", "")),
+            widget_origins=parse_origins(env.get("WHOHANDLES_WIDGET_ORIGINS", "")),
             feedback_db=env.get("WHOHANDLES_FEEDBACK_DB") or None,
             staff_db=env.get("WHOHANDLES_STAFF_DB") or None,
             session_secret=env.get("WHOHANDLES_SESSION_SECRET") or None,

@@ -48,6 +48,7 @@ from common import errors
 from common.errors import Problem
 from common.normalize import normalize
 from common.organizations import CATALOGUE, organizations
+from common.origins import parse_origins
 from common.ratelimit import RateLimiter
 from common.replies import Replies
 from common.text import MAX_MESSAGE_CHARS as SHARED_MAX_MESSAGE_CHARS
@@ -75,7 +76,7 @@ def BadRequest(code: str, message: str) -> Problem:  # noqa: N802 - reads like t
 def allowed_origins(raw: Optional[str] = None) -> set:
     """Origins from $WHOHANDLES_CORS (space- or comma-separated)."""
     raw = os.environ.get(CORS_ENV, "http://127.0.0.1:8080") if raw is None else raw
-    return {o.strip().rstrip("/") for o in raw.replace(",", " ").split() if o.strip()}
+    return set(parse_origins(raw))
 
 
 def problem_response(problem: Problem) -> HTTPResponse:

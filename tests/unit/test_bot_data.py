@@ -65,3 +65,13 @@ def test_generate_writes_valid_rasa_files(tmp_path):
 )
 def test_channel_clean_text(raw, cleaned):
     assert clean_text(raw) == cleaned
+
+
+def test_origin_lists_take_commas_spaces_or_both():
+    from common.origins import parse_origins
+
+    expected = ("https://a.example", "http://127.0.0.1:8080")
+    for raw in ("https://a.example,http://127.0.0.1:8080", "https://a.example http://127.0.0.1:8080",
+                " https://a.example/ ,  http://127.0.0.1:8080 , https://a.example"):
+        assert parse_origins(raw) == expected
+    assert parse_origins("") == ()

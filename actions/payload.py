@@ -39,8 +39,8 @@ def department(d: RankedDepartment, evidence: list[str]) -> dict:
 def build(kind: PayloadType, language: str, departments: list[tuple[RankedDepartment, list[str]]],
           more: bool | None = None) -> dict:
     message = {"type": kind, "language": language, "departments": [department(d, ev) for d, ev in departments]}
-    if more is not None:
-        message["more"] = more
+    if kind == "department_info":
+        message["more"] = bool(more)
     return message
 
 

@@ -1,7 +1,10 @@
-"""Small changes to Rasa 3.6 (custom-action calls, the root route), applied when the REST channel loads.
+"""Small changes to Rasa 3.6 (custom-action calls, the root route), applied by the server's entry point
+(`python -m bot.serve`, which scripts/serve-rasa runs) before Rasa starts.
 
-Why here: the channel (credentials.yml) is the one piece of project code Rasa imports at server start,
-before any message; both changes rebind module attributes that Rasa reads at call time.
+Each change rebinds a module attribute Rasa reads at call time. Each first checks that the attribute it
+replaces exists (PatchError otherwise), and bot.serve refuses a Rasa version other than the one they were
+written for, so a Rasa upgrade cannot silently turn them into no-ops; the REST channel refuses to load
+without them (tests/bot run all of this in Rasa's own environment).
 
 1. Bounded wait for the action server. RemoteAction.run passes `DEFAULT_REQUEST_TIMEOUT` (300 s) to every
    request and endpoints.yml cannot change it, so a hung action server would hold the user for 5 minutes.
@@ -21,10 +24,23 @@ from __future__ import annotations
 import functools
 from typing import Any, Dict, Text
 
+WRITTEN_FOR = "3.6."  # the Rasa minor version whose internals these patches replace
+_applied = False
+
+
+class PatchError(RuntimeError):
+    """Rasa no longer has what a patch replaces: the patch must be reviewed for this Rasa version."""
+
+
+def _require(owner: Any, name: str) -> None:
+    if not hasattr(owner, name):
+        raise PatchError(f"{getattr(owner, '__name__', owner)}.{name} is gone: review bot/patches.py for this Rasa")
+
 
 def limit_action_wait(seconds: float) -> None:
     import rasa.core.actions.action as rasa_action
 
+    _require(rasa_action, "DEFAULT_REQUEST_TIMEOUT")
     rasa_action.DEFAULT_REQUEST_TIMEOUT = seconds  # type: ignore[attr-defined]
 
 
@@ -44,6 +60,9 @@ def compile_action_result_schema() -> None:
     from rasa.core.actions.action import RemoteAction
     from rasa.shared.constants import DOCS_BASE_URL
 
+    _require(RemoteAction, "_validate_action_result")
+    _require(RemoteAction, "action_response_format_spec")
+
     def _validate_action_result(self: RemoteAction, result: Dict[Text, Any]) -> bool:
         try:
             _action_result_validator().validate(result)
@@ -62,6 +81,8 @@ def hide_version_banner() -> None:
     import rasa.server
     from sanic import response
 
+    _require(rasa.server, "add_root_route")
+
     def add_root_route(app: Any) -> None:
         @app.get("/")
         async def hello(request: Any) -> Any:
@@ -71,6 +92,13 @@ def hide_version_banner() -> None:
 
 
 def apply(action_timeout: float) -> None:
+    """All three, once (raises PatchError if Rasa lacks what one replaces)."""
+    global _applied
     limit_action_wait(action_timeout)
     compile_action_result_schema()
     hide_version_banner()
+    _applied = True
+
+
+def applied() -> bool:
+    return _applied

@@ -18,8 +18,8 @@ Why it exists — stock `RestInput` is too trusting for a public widget and thir
 - when the action server is down or fails, Rasa logs the error and replies with nothing: the user gets an
   apology with both hotlines instead (Rasa's own /restart, /session_start and /back also reply with nothing:
   they get a short confirmation, not the apology). Rasa would wait up to 300 s for a hung action server;
-  loading this channel applies bot/patches.py, which bounds that wait to `action_timeout` seconds (default
-  1.5) and removes a 40 ms schema re-check from every custom-action call.
+  bot/patches.py, applied by the server's entry point (bot/serve.py), bounds that wait to `action_timeout`
+  seconds (credentials.yml, default 1.5); this channel refuses to load without it.
 
 Hotline numbers come from knowledge/data/departments.yml, never from this file.
 """
@@ -58,8 +58,6 @@ logger = logging.getLogger(__name__)
 MAX_MESSAGE_CHARS = SHARED_MAX_MESSAGE_CHARS  # 2000, the feedback API's question limit too
 MAX_SENDER_CHARS = 128
 MAX_BODY_BYTES = 256 * 1024
-ACTION_TIMEOUT_S = 1.5
-ACTION_TIMEOUT_ENV = "WHOHANDLES_ACTION_TIMEOUT"
 # Rasa's built-in conversation commands: they reply with nothing, which is not an outage.
 RESET_COMMANDS = frozenset({"/restart", "/session_start", "/back"})
 
@@ -90,14 +88,16 @@ class HardenedRestInput(RestInput):
     def __init__(
         self,
         max_message_chars: int = MAX_MESSAGE_CHARS,
-        action_timeout: float = ACTION_TIMEOUT_S,
         catalogue: Path = CATALOGUE,
     ) -> None:
         self.max_message_chars = max_message_chars
         self.replies = Replies(organizations(catalogue), max_message_chars)
         self.limiter = RateLimiter()
         self.origins = allowed_origins()
-        patches.apply(action_timeout)
+        normalize("預熱")  # OpenCC loads its dictionaries on first use: now, not on a user's first message
+        if not patches.applied():
+            raise RuntimeError("Start Rasa with `python -m bot.serve run …` (scripts/serve-rasa): it applies "
+                               "bot/patches.py, which this channel relies on (bounded action wait, no banner).")
 
     @classmethod
     def name(cls) -> Text:
@@ -105,12 +105,8 @@ class HardenedRestInput(RestInput):
 
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "HardenedRestInput":
-        credentials = credentials or {}
-        timeout = float(os.environ.get(ACTION_TIMEOUT_ENV) or credentials.get("action_timeout") or ACTION_TIMEOUT_S)
-        return cls(
-            max_message_chars=int(credentials.get("max_message_chars") or MAX_MESSAGE_CHARS),
-            action_timeout=timeout,
-        )
+        credentials = credentials or {}  # its action_timeout is read by bot/serve.py, which applies it
+        return cls(max_message_chars=int(credentials.get("max_message_chars") or MAX_MESSAGE_CHARS))
 
     # ---- request validation -------------------------------------------------------------------------------
     def parse_body(self, request: Request) -> Dict[str, Any]:

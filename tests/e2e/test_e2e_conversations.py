@@ -10,8 +10,13 @@ pytestmark = pytest.mark.e2e
 
 PAYLOAD_KEYS = {"type", "language", "departments"}
 DEPARTMENT_KEYS = {"id", "org", "org_name", "org_zh", "hotline", "name", "zh", "score", "evidence"}
+
+
 def check_payload(payload: dict, kind: str, language: str) -> None:
-    assert set(payload) == PAYLOAD_KEYS
+    # department_info also says whether the department has duties not listed yet ("what else?")
+    assert set(payload) == (PAYLOAD_KEYS | {"more"} if kind == "department_info" else PAYLOAD_KEYS)
+    if kind == "department_info":
+        assert isinstance(payload["more"], bool)
     assert payload["type"] == kind and payload["language"] == language
     for d in payload["departments"]:
         assert set(d) == DEPARTMENT_KEYS

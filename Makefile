@@ -75,9 +75,14 @@ calibrate: $(INDEX) ## Refit fusion weights and the no-answer threshold on our o
 test-unit: $(VENV_APP)/.installed $(INDEX) ## Fast unit tests (no servers)
 	$(APP_PY) -m pytest -m "not e2e and not browser" -q tests/unit
 
+.PHONY: test-bot
+test-bot: $(VENV_RASA)/.installed ## Unit tests of the Rasa side (bot/: entry point, patches, channel, tracker store, components) in Rasa's environment
+	$(RASA_PY) -m pytest -q -p no:cacheprovider tests/bot
+
 .PHONY: test
 test: ## Everything CI runs: unit tests, Rasa data validation + test stories, end-to-end and browser tests
 	$(MAKE) test-unit
+	$(MAKE) test-bot
 	$(MAKE) test-rasa
 	$(MAKE) test-e2e
 	$(MAKE) test-browser

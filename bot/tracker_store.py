@@ -48,3 +48,28 @@ class SQLiteTrackerStore(SQLTrackerStore):
         )
         sa.event.listen(self.engine, "connect", _pragmas)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+
+
+class PostgresTrackerStore(SQLTrackerStore):
+    """Rasa's SQLTrackerStore on PostgreSQL (shared by every Rasa replica of `make cluster`).
+
+    Why a subclass: the stock engine keeps pooled connections that die when PostgreSQL restarts, and the
+    next message on each of them fails. `pool_pre_ping` tests a connection before handing it out and
+    reconnects, so a PostgreSQL restart costs no user message once it is back (no Rasa restart needed).
+    `login_db` defaults to `postgres` so Rasa creates the `db` database on first start.
+    """
+
+    def __init__(self, login_db: str | None = "postgres", **kwargs: Any) -> None:
+        kwargs["dialect"] = "postgresql"
+        super().__init__(login_db=login_db, **kwargs)
+        url = self.engine.url
+        self.engine.dispose()
+        self.engine = sa.create_engine(
+            url,
+            pool_pre_ping=True,
+            pool_size=int(kwargs.get("pool_size") or 8),
+            max_overflow=16,
+            pool_timeout=10,
+            connect_args={"connect_timeout": 5},
+        )
+        self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)

@@ -71,10 +71,11 @@ test-unit: $(VENV_APP)/.installed $(INDEX) ## Fast unit tests (no servers)
 	$(APP_PY) -m pytest -m "not e2e and not browser" -q tests/unit
 
 .PHONY: test
-test: ## Everything CI runs: unit tests, Rasa data validation + test stories, end-to-end and browser tests
+test: ## Everything CI runs: unit tests, Rasa data validation + test stories, end-to-end, cluster and browser tests
 	$(MAKE) test-unit
 	$(MAKE) test-rasa
 	$(MAKE) test-e2e
+	$(MAKE) test-cluster
 	$(MAKE) test-browser
 
 include mk/*.mk

@@ -56,5 +56,8 @@ def compile_action_result_schema() -> None:
 
 
 def apply(action_timeout: float) -> None:
+    from bot import turn_cost
+
     limit_action_wait(action_timeout)
     compile_action_result_schema()
+    turn_cost.apply()  # flat per-turn cost (issue 9): see bot/turn_cost.py

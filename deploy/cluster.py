@@ -77,6 +77,9 @@ class Settings:
     lock_store: str = field(default_factory=lambda: _env("WHOHANDLES_LOCK_STORE", "bot.lock_store.AtomicRedisLockStore"))
     # Seconds a ticket of a replica that died mid-message blocks its conversation (Rasa's default: 60).
     lock_lifetime: int = field(default_factory=lambda: int(_env("TICKET_LOCK_LIFETIME", "10")))
+    # Seconds a replica waits for an action (the single stack's 1.5 s is too tight when one replica carries
+    # the load of a dead one on shared cores; nginx already re-sends calls to a dead action server).
+    action_timeout: float = field(default_factory=lambda: float(_env("WHOHANDLES_ACTION_TIMEOUT", "6")))
     ready_timeout: float = field(default_factory=lambda: float(_env("WHOHANDLES_READY_TIMEOUT", "600")))
 
     def __post_init__(self) -> None:
@@ -119,6 +122,7 @@ class Settings:
             "WHOHANDLES_LOCK_STORE": self.lock_store,
             "TICKET_LOCK_LIFETIME": str(self.lock_lifetime),
             "SQL_POOL_SIZE": "8",
+            "WHOHANDLES_ACTION_TIMEOUT": str(self.action_timeout),
         }
 
 
@@ -240,6 +244,7 @@ def nginx_conf(s: Settings) -> str:
     and the request goes to the other; a POST already sent to a replica that dies is not re-sent (it may
     have been processed), so only requests in flight at a crash fail. Action servers are pure functions of
     the tracker they receive: a call in flight on one that dies is re-sent to the other (non_idempotent).
+    An action call is not re-sent on a read timeout (5 s): under overload that would double the work.
     Upstream keep-alive closes before Sanic's 5 s so nginx never reuses a connection Sanic is closing.
     """
     nginx_dir = s.dir / "nginx"
@@ -269,6 +274,7 @@ http {{
   uwsgi_temp_path {nginx_dir / 'uwsgi'};
   scgi_temp_path {nginx_dir / 'scgi'};
   client_max_body_size 1m;
+  client_body_buffer_size 1m;
 {upstream('rasa', s.rasa_upstreams)}{upstream('actions', s.actions_upstreams)}
   server {{
     listen {s.bind}:{s.front_port};
@@ -282,8 +288,8 @@ http {{
     listen {s.bind}:{s.actions_port};
     location / {{
       proxy_pass http://actions;
-{proxy}      proxy_read_timeout 30s;
-      proxy_next_upstream error timeout http_502 http_503 non_idempotent;
+{proxy}      proxy_read_timeout 5s;
+      proxy_next_upstream error http_502 http_503 non_idempotent;
     }}
   }}
 }}

@@ -60,7 +60,7 @@ test-rasa: $(MODEL) ## rasa data validate + test stories (--fail-on-prediction-e
 
 .PHONY: test-e2e
 test-e2e: $(VENV_APP)/.compiled $(VENV_RASA)/.compiled $(INDEX) $(MODEL) ## End-to-end tests over HTTP against real servers
-	$(APP_PY) -m pytest -m e2e tests/e2e -q
+	$(APP_PY) -m pytest -m "e2e and not cluster" tests/e2e -q
 
 .PHONY: bench
 bench: $(VENV_APP)/.compiled $(VENV_RASA)/.compiled $(INDEX) $(MODEL) ## REST latency, throughput, ready time and RSS (N=questions)

@@ -10,8 +10,8 @@ Every port comes from free_port(); the data directory is a fresh one under /tmp 
         httpx.post(cluster.webhook, json={"sender": "t1", "message": "hi"})
         cluster.kill9("rasa1")
 
-`stop()` shuts supervisord down and then makes sure no process it ever reported is left (SIGKILL to its
-process group), so a failing test leaves nothing running.
+`stop()` shuts supervisord down and then SIGKILLs any process left that carries this cluster's fresh
+WHOHANDLES_CLUSTER_DIR in its environment, so a failing test leaves nothing running.
 """
 
 from __future__ import annotations
@@ -40,7 +40,6 @@ class Cluster:
     dir: Path | None = None
     keep_dir: bool = False
     ports: dict[str, int] = field(default_factory=dict)
-    seen_pids: set[int] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         if self.dir is None:
@@ -100,25 +99,32 @@ class Cluster:
         except BaseException:
             self.stop()
             raise
-        self._remember_pids()
         return self
 
     def stop(self) -> None:
-        """Stop supervisord (and so every program), then SIGKILL anything it ever reported that is left."""
-        self._remember_pids()
-        supervisord = self._supervisord_pid()
-        if supervisord:
-            self.seen_pids.add(supervisord)
+        """Stop supervisord (and so every program), then SIGKILL any process of this cluster that is left."""
         try:
             self._deploy("stop", 120)
         except (RuntimeError, subprocess.TimeoutExpired):
             pass
-        for pid in self.seen_pids:
-            for kill in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
+        for pid in self.own_pids():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+
+    def own_pids(self) -> list[int]:
+        """Processes started for this cluster: every one inherits WHOHANDLES_CLUSTER_DIR=<our fresh dir>."""
+        marker = f"WHOHANDLES_CLUSTER_DIR={self.dir}".encode()
+        found = []
+        for proc in Path("/proc").iterdir():
+            if proc.name.isdigit() and int(proc.name) != os.getpid():
                 try:
-                    kill()
-                except (ProcessLookupError, PermissionError, OSError):
-                    pass
+                    if marker in (proc / "environ").read_bytes().split(b"\0"):
+                        found.append(int(proc.name))
+                except OSError:
+                    continue
+        return found
 
     def destroy(self) -> None:
         self.stop()
@@ -149,17 +155,6 @@ class Cluster:
         out = self.ctl("pid", program).strip()
         return int(out) if out.isdigit() else 0
 
-    def _remember_pids(self) -> None:
-        if self._supervisord_pid() is None:
-            return
-        for line in self.ctl("status").splitlines():
-            parts = line.split()
-            if "pid" in parts:
-                try:
-                    self.seen_pids.add(int(parts[parts.index("pid") + 1].rstrip(",")))
-                except (ValueError, IndexError):
-                    pass
-
     def state(self, program: str) -> str:
         parts = self.ctl("status", program).split()
         return parts[1] if len(parts) > 1 else "UNKNOWN"
@@ -168,7 +163,6 @@ class Cluster:
         """SIGKILL the program's process (as a crash would), not through supervisord; returns the old pid."""
         pid = self.pid(program)
         assert pid, f"{program} is not running"
-        self.seen_pids.add(pid)
         os.kill(pid, signal.SIGKILL)
         return pid
 
@@ -180,7 +174,6 @@ class Cluster:
         while time.monotonic() - started < timeout:
             pid = self.pid(program)
             if pid and pid != old_pid and self.state(program) == "RUNNING":
-                self.seen_pids.add(pid)
                 if ready_url is None:
                     return time.monotonic() - started
                 try:

@@ -39,4 +39,10 @@ def get_engine() -> Engine:
             if _engine is None:
                 _one_thread()
                 _engine = Engine.load()
+                # Repeated questions skip the encoder (embeddings/query_cache.py; 0 disables).
+                size = int(os.environ.get("WHOHANDLES_QUERY_CACHE", "4096"))
+                if size > 0:
+                    from embeddings.query_cache import CachedQueryEncoder
+
+                    _engine.encoder = CachedQueryEncoder(_engine.encoder, size)
     return _engine

@@ -15,11 +15,47 @@ conversation).
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.events import SessionStarted
+
+logger = logging.getLogger(__name__)
+
+
+class CurrentSessionQuery:
+    """Load the current session through an index, so a turn costs the same however long the conversation.
+
+    Why: Rasa's query for the current session (events since the latest `session_started`) filters on
+    `timestamp` with an OR against a subquery and only `sender_id` is indexed, so the database reads every
+    row of the sender (measured: a turn went from 49 to 130 ms over 100 turns of one sender). Here the
+    session start is one indexed lookup and the events are an index range: same rows, same order.
+    """
+
+    def _create_session_indexes(self) -> None:
+        for name, columns in (("whohandles_events_session", "sender_id, type_name, timestamp"),
+                              ("whohandles_events_sender_time", "sender_id, timestamp")):
+            try:
+                with self.engine.begin() as conn:  # type: ignore[attr-defined]
+                    conn.execute(sa.text(f"CREATE INDEX IF NOT EXISTS {name} ON events ({columns})"))
+            except sa.exc.SQLAlchemyError as exc:  # another replica creating it at the same moment
+                logger.warning("index %s not created here: %s", name, exc)
+
+    def _event_query(self, session: Any, sender_id: str, fetch_events_from_all_sessions: bool) -> Any:
+        event = self.SQLEvent  # type: ignore[attr-defined]
+        query = session.query(event).filter(event.sender_id == sender_id)
+        if not fetch_events_from_all_sessions:
+            start = (
+                session.query(sa.func.max(event.timestamp))
+                .filter(event.sender_id == sender_id, event.type_name == SessionStarted.type_name)
+                .scalar()
+            )
+            if start is not None:
+                query = query.filter(event.timestamp >= start)
+        return query.order_by(event.id)
 
 
 def _pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -30,7 +66,7 @@ def _pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-class SQLiteTrackerStore(SQLTrackerStore):
+class SQLiteTrackerStore(CurrentSessionQuery, SQLTrackerStore):
     """SQLTrackerStore on a local SQLite file (`db`), in WAL mode; creates the file's directory."""
 
     def __init__(self, db: str = "var/tracker.db", **kwargs: Any) -> None:
@@ -48,9 +84,10 @@ class SQLiteTrackerStore(SQLTrackerStore):
         )
         sa.event.listen(self.engine, "connect", _pragmas)
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        self._create_session_indexes()
 
 
-class PostgresTrackerStore(SQLTrackerStore):
+class PostgresTrackerStore(CurrentSessionQuery, SQLTrackerStore):
     """Rasa's SQLTrackerStore on PostgreSQL (shared by every Rasa replica of `make cluster`).
 
     Why a subclass: the stock engine keeps pooled connections that die when PostgreSQL restarts, and the
@@ -73,3 +110,4 @@ class PostgresTrackerStore(SQLTrackerStore):
             connect_args={"connect_timeout": 5},
         )
         self.sessionmaker = sa.orm.session.sessionmaker(bind=self.engine)
+        self._create_session_indexes()

@@ -13,7 +13,10 @@ whole tracker as JSON. A 200-turn conversation therefore ran at ~1/4 of the rate
    current turn (from the latest user message on), not every event of the session. Every action in
    actions/ reads only `latest_message`, slots and `sender_id` (actions/context.py). (The domain is still
    sent: rasa-sdk 3.19 answers 449 "missing domain" without it, and Rasa Open Source 3.6 does not retry.)
-Applied by bot/patches.apply when the REST channel loads.
+3. Event types resolved once. Rebuilding the tracker deserialises every event of the session, and Rasa's
+   `Event.resolve_by_type` walks the whole Event class tree for each one (py-spy: ~30 % of a turn in a
+   long conversation). The tree is fixed once rasa.shared.core.events is imported: the answer is memoised.
+Applied by bot/patches.apply when the REST channel loads. Measured by `make bench-cluster` (README).
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from __future__ import annotations
 import os
 from typing import Any, Dict, Text
 
-MAX_SESSION_TURNS = int(os.environ.get("WHOHANDLES_MAX_SESSION_TURNS", "20"))
+MAX_SESSION_TURNS = int(os.environ.get("WHOHANDLES_MAX_SESSION_TURNS", "8"))
 
 
 def roll_over_long_sessions(max_turns: int = MAX_SESSION_TURNS) -> None:
@@ -74,6 +77,28 @@ def send_only_the_current_turn() -> None:
     RemoteAction._action_call_format = _action_call_format  # type: ignore[method-assign]
 
 
+def memoise_event_types() -> None:
+    from rasa.shared.core.events import Event
+
+    original = Event.resolve_by_type
+    if getattr(original, "_whohandles", False):
+        return
+    cache: Dict[Any, Any] = {}
+
+    def resolve_by_type(type_name: Text, default: Any = None) -> Any:
+        key = (type_name, default)
+        try:
+            return cache[key]
+        except KeyError:
+            cls = original(type_name, default)  # raises ValueError for an unknown name, as before
+            cache[key] = cls
+            return cls
+
+    resolve_by_type._whohandles = True  # type: ignore[attr-defined]
+    Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[method-assign]
+
+
 def apply() -> None:
+    memoise_event_types()
     roll_over_long_sessions()
     send_only_the_current_turn()

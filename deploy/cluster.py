@@ -337,6 +337,9 @@ def init_postgres(s: Settings) -> None:
         shutil.chown(s.pgdata, owner)
         shutil.chown(pwfile, owner)
     prefix = ["runuser", "-u", owner, "--"] if owner else []
+    if owner and subprocess.run([*prefix, "test", "-w", str(s.pgdata)], check=False).returncode != 0:
+        raise SystemExit(f"the `{owner}` user cannot reach {s.pgdata}: make its parent directories traversable "
+                         "(chmod o+x) or set WHOHANDLES_CLUSTER_DIR to a directory it can reach")
     try:
         subprocess.run(
             [*prefix, pg_bin("initdb"), "-D", str(s.pgdata), "-U", s.pg_user, "-E", "UTF8", "--locale=C",

@@ -13,7 +13,11 @@ whole tracker as JSON. A 200-turn conversation therefore ran at ~1/4 of the rate
    current turn (from the latest user message on), not every event of the session. Every action in
    actions/ reads only `latest_message`, slots and `sender_id` (actions/context.py). (The domain is still
    sent: rasa-sdk 3.19 answers 449 "missing domain" without it, and Rasa Open Source 3.6 does not retry.)
-3. Event types resolved once. Rebuilding the tracker deserialises every event of the session, and Rasa's
+3. Slots carried over once each. Rasa's action_session_start copies every SlotSet *event* of the ending
+   session into the new one (including the copies it made at the previous start), so each session start
+   carried more events than the last (measured: 302 slot events in a 4-turn session after 60 turns). Here it
+   carries one SlotSet per slot, with the slot's latest value and metadata: the same slots, same values.
+4. Event types resolved once. Rebuilding the tracker deserialises every event of the session, and Rasa's
    `Event.resolve_by_type` walks the whole Event class tree for each one (py-spy: ~30 % of a turn in a
    long conversation). The tree is fixed once rasa.shared.core.events is imported: the answer is memoised.
 Applied by bot/patches.apply when the REST channel loads. Measured by `make bench-cluster` (README).
@@ -98,7 +102,23 @@ def memoise_event_types() -> None:
     Event.resolve_by_type = staticmethod(resolve_by_type)  # type: ignore[method-assign]
 
 
+def carry_over_each_slot_once() -> None:
+    from rasa.core.actions.action import ActionSessionStart
+    from rasa.shared.core.events import SlotSet
+
+    def _slot_set_events_from_tracker(tracker: Any) -> list:
+        latest: Dict[Text, Any] = {}
+        for event in tracker.applied_events():
+            if isinstance(event, SlotSet):
+                latest.pop(event.key, None)  # keep the order in which the slots were last set
+                latest[event.key] = event
+        return [SlotSet(key=e.key, value=e.value, metadata=e.metadata) for e in latest.values()]
+
+    ActionSessionStart._slot_set_events_from_tracker = staticmethod(_slot_set_events_from_tracker)  # type: ignore
+
+
 def apply() -> None:
     memoise_event_types()
+    carry_over_each_slot_once()
     roll_over_long_sessions()
     send_only_the_current_turn()

@@ -80,11 +80,12 @@ test-bot: $(VENV_RASA)/.installed ## Unit tests of the Rasa side (bot/: entry po
 	$(RASA_PY) -m pytest -q -p no:cacheprovider tests/bot
 
 .PHONY: test
-test: ## Everything CI runs: unit tests, Rasa data validation + test stories, end-to-end and browser tests
+test: ## Everything CI runs: unit tests, Rasa data validation + test stories, end-to-end, cluster and browser tests
 	$(MAKE) test-unit
 	$(MAKE) test-bot
 	$(MAKE) test-rasa
 	$(MAKE) test-e2e
+	$(MAKE) test-cluster
 	$(MAKE) test-browser
 
 include mk/*.mk

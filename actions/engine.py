@@ -35,6 +35,12 @@ def get_engine() -> Engine:
             if _engine is None:
                 _one_thread()
                 engine = Engine.load()
+                # Repeated questions skip the encoder (embeddings/query_cache.py; 0 disables).
+                size = int(os.environ.get("WHOHANDLES_QUERY_CACHE", "4096"))
+                if size > 0:
+                    from embeddings.query_cache import CachedQueryEncoder
+
+                    engine.encoder = CachedQueryEncoder(engine.encoder, size)
                 # The first question in each language pays for lazy set-up (the encoder's first run, jieba's
                 # dictionary, OpenCC): ~0.9 s here, near the 1.5 s Rasa waits. Pay it now, before /health.
                 engine.ask("warm up: who handles provident fund loans?")

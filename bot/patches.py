@@ -17,6 +17,8 @@ without them (tests/bot run all of this in Rasa's own environment).
 3. No version banner. Rasa's root route answers "Hello from Rasa: 3.6.x", telling a scanner which known
    vulnerabilities to try; `rasa.core.run` adds it through `rasa.server.add_root_route` at app creation
    (after the channel is loaded), so rebinding that function makes `GET /` answer {"status": "ok"}.
+4. Flat per-turn cost: bot/turn_cost.py (session rollover by length, only the current turn sent to the
+   action server, slots carried over once each, event types resolved once).
 """
 
 from __future__ import annotations
@@ -92,11 +94,14 @@ def hide_version_banner() -> None:
 
 
 def apply(action_timeout: float) -> None:
-    """All three, once (raises PatchError if Rasa lacks what one replaces)."""
+    """All of them, once (raises PatchError if Rasa lacks what one replaces)."""
     global _applied
+    from bot import turn_cost
+
     limit_action_wait(action_timeout)
     compile_action_result_schema()
     hide_version_banner()
+    turn_cost.apply()  # flat per-turn cost (issue 9): see bot/turn_cost.py
     _applied = True
 
 

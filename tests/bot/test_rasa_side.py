@@ -112,3 +112,18 @@ def test_the_language_component_tags_each_message_with_its_language(tmp_path):
     component.process(messages)
     values = [[e["value"] for e in m.get("entities", []) if e["entity"] == "language"] for m in messages]
     assert values == [["zh"], ["en"], []]
+
+
+def test_sql_retention_deletes_whole_old_conversations_only(tmp_path):
+    from bot.tracker_store import SQLiteTrackerStore, SQLRetention
+
+    class Store(SQLRetention, SQLiteTrackerStore):  # the PostgreSQL store's purge, on a SQLite file
+        pass
+
+    store = Store(domain=Domain.empty(), db=str(tmp_path / "tracker.db"))
+    old = DialogueStateTracker.from_events("old", [UserUttered("社保", timestamp=1_000.0)])
+    new = DialogueStateTracker.from_events("new", [UserUttered("公积金")])
+    asyncio.run(store.save(old))
+    asyncio.run(store.save(new))
+    assert store.purge_older_than(days=180) == {"conversations": 1, "events": 1}
+    assert asyncio.run(store.keys()) and "old" not in set(asyncio.run(store.keys()))

@@ -3,7 +3,7 @@
 Why here: the e2e tests, the browser tests, bench/rest_bench.py and bench/eval_rest.py all need the same
 thing — the real Rasa server, action server (and web server) on spare ports with their own tracker and
 feedback files, so they never touch a `make run` stack on 5005/5055/8080. The servers are started with the
-same scripts as the Procfile (scripts/serve-*), so what is tested is what runs.
+same scripts as `make run` (scripts/serve-*), so what is tested is what runs.
 
     with Stack(workdir) as stack:           # Rasa + actions
         httpx.post(stack.webhook, json={"sender": "t1", "message": "hi"})

@@ -1,0 +1,1 @@
+"""Running whohandles as a cluster: PostgreSQL + Redis + nginx + Rasa/action replicas under supervisord."""

@@ -79,8 +79,17 @@ test-unit: $(VENV_APP)/.installed $(INDEX) ## Fast unit tests (no servers)
 test-bot: $(VENV_RASA)/.installed ## Unit tests of the Rasa side (bot/: entry point, patches, channel, tracker store, components) in Rasa's environment
 	$(RASA_PY) -m pytest -q -p no:cacheprovider tests/bot
 
+LINTED := actions bench bot common deploy embeddings feedback knowledge retrieval web
+
+.PHONY: lint
+lint: $(VENV_APP)/.installed ## ruff (lint + format check) and mypy on the code; seconds, run first by make test
+	$(VENV_APP)/bin/ruff check .
+	$(VENV_APP)/bin/ruff format --check .
+	$(VENV_APP)/bin/mypy $(LINTED)
+
 .PHONY: test
-test: ## Everything CI runs: unit tests, Rasa data validation + test stories, end-to-end, cluster and browser tests
+test: ## Everything CI runs: lint, unit tests, Rasa data validation + test stories, end-to-end, cluster and browser tests
+	$(MAKE) lint
 	$(MAKE) test-unit
 	$(MAKE) test-bot
 	$(MAKE) test-rasa

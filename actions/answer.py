@@ -45,7 +45,10 @@ def evidence_texts(d: RankedDepartment, language: str) -> list[str]:
 
 
 def send_answer(
-    dispatcher: CollectingDispatcher, d: RankedDepartment, language: str, also: tuple[RankedDepartment, ...] = (),
+    dispatcher: CollectingDispatcher,
+    d: RankedDepartment,
+    language: str,
+    also: tuple[RankedDepartment, ...] = (),
 ) -> list[Any]:
     """The department answer (with any department that is `also` possible after it): text, then the payload;
     slots remember the department for follow-ups."""

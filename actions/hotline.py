@@ -33,7 +33,6 @@ def has_topic(text: str, engine: Engine) -> bool:
     return len(words) >= 2 or len(han) >= 2
 
 
-
 class ActionHotline(TurnAction):
     def name(self) -> str:
         return "action_hotline"

@@ -13,7 +13,7 @@ Through Rasa's REST channel it arrives after the text as {"recipient_id": ..., "
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -36,9 +36,14 @@ def department(d: RankedDepartment, evidence: list[str]) -> dict:
     }
 
 
-def build(kind: PayloadType, language: str, departments: list[tuple[RankedDepartment, list[str]]],
-          more: bool | None = None) -> dict:
-    message = {"type": kind, "language": language, "departments": [department(d, ev) for d, ev in departments]}
+def build(
+    kind: PayloadType, language: str, departments: list[tuple[RankedDepartment, list[str]]], more: bool | None = None
+) -> dict:
+    message: dict[str, Any] = {
+        "type": kind,
+        "language": language,
+        "departments": [department(d, ev) for d, ev in departments],
+    }
     if kind == "department_info":
         message["more"] = bool(more)
     return message

@@ -24,8 +24,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
 
 # Resolves with ms from the Enter keydown to the frame after `done()` turns true (checked on every DOM change).
 _ARM = """([rootSel, doneSrc]) => {
@@ -87,7 +95,9 @@ def bench_widget(page, web_url: str, questions: list[str]) -> list[float]:
     times = []
     for i, q in enumerate(questions, start=1):
         box.fill(q)
-        page.evaluate(_ARM, ["#whohandles-widget", f"return Number(scope.querySelector('.wh-log').dataset.answered) >= {i};"])
+        page.evaluate(
+            _ARM, ["#whohandles-widget", f"return Number(scope.querySelector('.wh-log').dataset.answered) >= {i};"]
+        )
         box.press("Enter")
         times.append(page.evaluate("window.__whLatency"))
     if page.locator(".wh-error").count():  # a failed request also ends the wait, fast: never report it as speed
@@ -111,7 +121,9 @@ def bench_console(page, web_url: str, questions: list[str]) -> list[float]:
     times = []
     for q in questions:
         box.fill(q)
-        page.evaluate(_ARM, [None, f"return scope.getElementById('results').dataset.query === {json.dumps(q.strip())};"])
+        page.evaluate(
+            _ARM, [None, f"return scope.getElementById('results').dataset.query === {json.dumps(q.strip())};"]
+        )
         box.press("Enter")
         times.append(page.evaluate("window.__whLatency"))
         if page.locator(".verdict.error").count():
@@ -121,8 +133,13 @@ def bench_console(page, web_url: str, questions: list[str]) -> list[float]:
 
 def summary(name: str, times: list[float]) -> dict:
     ordered = sorted(times)
-    return {"page": name, "n": len(times), "p50_ms": round(statistics.median(times), 1),
-            "p90_ms": round(ordered[max(0, int(len(ordered) * 0.9) - 1)], 1), "max_ms": round(ordered[-1], 1)}
+    return {
+        "page": name,
+        "n": len(times),
+        "p50_ms": round(statistics.median(times), 1),
+        "p90_ms": round(ordered[max(0, int(len(ordered) * 0.9) - 1)], 1),
+        "max_ms": round(ordered[-1], 1),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -132,7 +149,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--web-url", help="an already running web server (e.g. http://127.0.0.1:8080 from make run)")
     parser.add_argument("--json", type=Path, help="also write the results here")
     parser.add_argument("--warm-up", type=int, default=5, help="untimed widget questions first (default 5)")
-    parser.add_argument("--staff-user", help="staff account for the console of --web-url (password: $WHOHANDLES_BENCH_STAFF_PASSWORD)")
+    parser.add_argument(
+        "--staff-user", help="staff account for the console of --web-url (password: $WHOHANDLES_BENCH_STAFF_PASSWORD)"
+    )
     args = parser.parse_args(argv)
     questions = read_questions(args.questions, args.n)
 
@@ -156,12 +175,16 @@ def main(argv: list[str] | None = None) -> int:
         if args.warm_up:
             warm_up(page, web_url.rstrip("/"), questions, args.warm_up)
         sign_in(page, web_url.rstrip("/"), user, password)
-        results = [summary("widget", bench_widget(page, web_url.rstrip("/"), questions)),
-                   summary("console", bench_console(page, web_url.rstrip("/"), questions))]
+        results = [
+            summary("widget", bench_widget(page, web_url.rstrip("/"), questions)),
+            summary("console", bench_console(page, web_url.rstrip("/"), questions)),
+        ]
         browser.close()
     for r in results:
-        print(f"{r['page']:<8} Enter→answer on screen: p50 {r['p50_ms']} ms, p90 {r['p90_ms']} ms, max {r['max_ms']} ms "
-              f"over {r['n']} questions")
+        print(
+            f"{r['page']:<8} Enter→answer on screen: p50 {r['p50_ms']} ms, p90 {r['p90_ms']} ms, max {r['max_ms']} ms "
+            f"over {r['n']} questions"
+        )
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
         args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")

@@ -24,7 +24,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-
 from _common import ROOT, send
 from rest_bench import QUESTIONS, percentile
 
@@ -53,8 +52,11 @@ def load(webhook: str, clients: int, total: int) -> dict:
         lat = [x for r in pool.map(worker, range(clients)) for x in r]
     elapsed = time.perf_counter() - started
     return {
-        "clients": clients, "messages": len(lat), "msg_per_s": round(len(lat) / elapsed, 1),
-        "p50_ms": round(statistics.median(lat), 1), "p95_ms": round(percentile(lat, 0.95), 1),
+        "clients": clients,
+        "messages": len(lat),
+        "msg_per_s": round(len(lat) / elapsed, 1),
+        "p50_ms": round(statistics.median(lat), 1),
+        "p95_ms": round(percentile(lat, 0.95), 1),
         "p99_ms": round(percentile(lat, 0.99), 1),
     }
 
@@ -66,8 +68,11 @@ def levels(webhook: str, total: int) -> list[dict]:
     out = []
     for clients in LEVELS:
         row = load(webhook, clients, total if clients > 1 else max(40, total // 5))
-        print(f"  {clients:>2} clients: {row['msg_per_s']:6.1f} msg/s  p50 {row['p50_ms']:7.1f}  "
-              f"p95 {row['p95_ms']:7.1f}  p99 {row['p99_ms']:7.1f} ms", flush=True)
+        print(
+            f"  {clients:>2} clients: {row['msg_per_s']:6.1f} msg/s  p50 {row['p50_ms']:7.1f}  "
+            f"p95 {row['p95_ms']:7.1f}  p99 {row['p99_ms']:7.1f} ms",
+            flush=True,
+        )
         out.append(row)
     return out
 
@@ -75,7 +80,8 @@ def levels(webhook: str, total: int) -> list[dict]:
 def long_vs_fresh(webhook: str, turns: int = 200) -> dict:
     """One sender's 200-turn conversation vs fresh senders, interleaved turn by turn (one fresh message, one
     turn of the long conversation, same question) so both see the same machine and the same database size."""
-    fresh, long = [], []
+    fresh: list[float] = []
+    long: list[float] = []
     sender = f"long-{uuid.uuid4().hex}"
     with httpx.Client(timeout=120) as client:
         for i in range(turns):
@@ -84,13 +90,20 @@ def long_vs_fresh(webhook: str, turns: int = 200) -> dict:
                 started = time.perf_counter()
                 send(client, webhook, who, question)
                 into.append((time.perf_counter() - started) * 1000)
-    row = {"fresh_p50_ms": round(statistics.median(fresh), 1), "long_p50_ms": round(statistics.median(long), 1),
-           "fresh_last50_p50_ms": round(statistics.median(fresh[-50:]), 1),
-           "long_last50_p50_ms": round(statistics.median(long[-50:]), 1), "turns": turns}
+    row = {
+        "fresh_p50_ms": round(statistics.median(fresh), 1),
+        "long_p50_ms": round(statistics.median(long), 1),
+        "fresh_last50_p50_ms": round(statistics.median(fresh[-50:]), 1),
+        "long_last50_p50_ms": round(statistics.median(long[-50:]), 1),
+        "turns": turns,
+    }
     row["ratio"] = round(row["long_p50_ms"] / row["fresh_p50_ms"], 2)
-    print(f"  {turns}-turn conversation p50 {row['long_p50_ms']} ms vs fresh senders {row['fresh_p50_ms']} ms "
-          f"(interleaved): {row['ratio']}x; last 50 turns {row['long_last50_p50_ms']} vs "
-          f"{row['fresh_last50_p50_ms']} ms", flush=True)
+    print(
+        f"  {turns}-turn conversation p50 {row['long_p50_ms']} ms vs fresh senders {row['fresh_p50_ms']} ms "
+        f"(interleaved): {row['ratio']}x; last 50 turns {row['long_last50_p50_ms']} vs "
+        f"{row['fresh_last50_p50_ms']} ms",
+        flush=True,
+    )
     return row
 
 
@@ -102,9 +115,9 @@ def cpu_seconds(pids: list[int], names: tuple[str, ...]) -> float:
             stat = Path(f"/proc/{pid}/stat").read_text()
         except OSError:
             continue
-        comm = stat[stat.index("(") + 1: stat.rindex(")")]
+        comm = stat[stat.index("(") + 1 : stat.rindex(")")]
         if any(comm.startswith(n) for n in names):
-            fields = stat[stat.rindex(")") + 2:].split()
+            fields = stat[stat.rindex(")") + 2 :].split()
             total += int(fields[11]) + int(fields[12])  # utime + stime
     return total / TICKS
 
@@ -135,8 +148,10 @@ def pg_transactions(cluster: Cluster) -> int:
 
 
 def store_cost(cluster: Cluster, messages: int = 200, clients: int = 10) -> dict:
-    pg_before, redis_before = cpu_seconds(postgres_pids(cluster), ("postgres",)), cpu_seconds(
-        [cluster.pid("redis")], ("redis",))
+    pg_before, redis_before = (
+        cpu_seconds(postgres_pids(cluster), ("postgres",)),
+        cpu_seconds([cluster.pid("redis")], ("redis",)),
+    )
     tx_before, cmd_before = pg_transactions(cluster), redis_commands(cluster.ports["redis"])
     load(cluster.webhook, clients, messages)
     pids = postgres_pids(cluster)
@@ -144,14 +159,17 @@ def store_cost(cluster: Cluster, messages: int = 200, clients: int = 10) -> dict
         "messages": messages,
         "postgres_cpu_ms_per_msg": round((cpu_seconds(pids, ("postgres",)) - pg_before) * 1000 / messages, 2),
         "redis_cpu_ms_per_msg": round(
-            (cpu_seconds([cluster.pid("redis")], ("redis",)) - redis_before) * 1000 / messages, 2),
+            (cpu_seconds([cluster.pid("redis")], ("redis",)) - redis_before) * 1000 / messages, 2
+        ),
         "postgres_tx_per_msg": round((pg_transactions(cluster) - tx_before - 1) / messages, 1),
         "redis_commands_per_msg": round((redis_commands(cluster.ports["redis"]) - cmd_before - 1) / messages, 1),
         "events_rows": int(cluster.sql("SELECT count(*) FROM events")[0][0]),
     }
-    print(f"  per message: PostgreSQL {row['postgres_cpu_ms_per_msg']} ms CPU, {row['postgres_tx_per_msg']} "
-          f"transactions; Redis {row['redis_cpu_ms_per_msg']} ms CPU, {row['redis_commands_per_msg']} commands",
-          flush=True)
+    print(
+        f"  per message: PostgreSQL {row['postgres_cpu_ms_per_msg']} ms CPU, {row['postgres_tx_per_msg']} "
+        f"transactions; Redis {row['redis_cpu_ms_per_msg']} ms CPU, {row['redis_commands_per_msg']} commands",
+        flush=True,
+    )
     return row
 
 
@@ -170,8 +188,11 @@ def engine_only(clients: int = 10, total: int = 400) -> dict:
         return round(total / (time.perf_counter() - started), 1)
 
     row = {"uncached": rate(Engine.load()), "cached": rate(get_engine())}
-    print(f"  engine alone, {clients} threads: {row['uncached']} questions/s without the query cache, "
-          f"{row['cached']} with it", flush=True)
+    print(
+        f"  engine alone, {clients} threads: {row['uncached']} questions/s without the query cache, "
+        f"{row['cached']} with it",
+        flush=True,
+    )
     return row
 
 
@@ -197,10 +218,14 @@ def main() -> int:
     cluster10 = next(r for r in report["cluster"] if r["clients"] == 10)["msg_per_s"]
     report["pipeline_over_engine"] = {
         f"{stack}_over_{kind}": round(rate / engine[kind], 2)
-        for stack, rate in (("single", single10), ("cluster", cluster10)) for kind in ("uncached", "cached")
+        for stack, rate in (("single", single10), ("cluster", cluster10))
+        for kind in ("uncached", "cached")
     }
-    print("  pipeline ÷ engine at 10 clients: " + ", ".join(
-        f"{k} {v:.0%}" for k, v in report["pipeline_over_engine"].items()), flush=True)
+    print(
+        "  pipeline ÷ engine at 10 clients: "
+        + ", ".join(f"{k} {v:.0%}" for k, v in report["pipeline_over_engine"].items()),
+        flush=True,
+    )
     best = max(r["msg_per_s"] for r in report["cluster"])
     report["msg_per_s_per_core"] = round(best / (os.cpu_count() or 1), 1)
     out = ROOT / "var" / "artifacts" / "bench-cluster.json"

@@ -21,7 +21,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-
 from _common import first_departments, payload_type, send, stack_or_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))

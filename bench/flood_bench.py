@@ -29,10 +29,11 @@ import time
 import uuid
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import httpx
-
 from _common import ROOT  # noqa: F401 - puts the project on sys.path
+
 from tests.support.stack import Stack
 
 BURST_S = 5.0
@@ -62,8 +63,9 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def normal_client(kind: str, stack: Stack, address: str, stop: threading.Event, out: list, codes: Counter,
-                  t0: float) -> None:
+def normal_client(
+    kind: str, stack: Stack, address: str, stop: threading.Event, out: list, codes: Counter, t0: float
+) -> None:
     with client_from(address) as http:
         i = 0
         while not stop.is_set():
@@ -99,12 +101,19 @@ def flooder(kind: str, stack: Stack, stop: threading.Event, codes: Counter) -> N
 def phase(stack: Stack, seconds: float, flood: bool) -> dict:
     """One phase; returns the raw samples (merged over rounds by summarise)."""
     stop = threading.Event()
-    rest, ask, normal_codes, flood_codes = [], [], Counter(), Counter()
+    rest: list[tuple[float, float]] = []
+    ask: list[tuple[float, float]] = []
+    normal_codes: Counter[int] = Counter()
+    flood_codes: Counter[int] = Counter()
     t0 = time.perf_counter()
-    threads = [threading.Thread(target=normal_client, args=("rest", stack, f"127.0.0.{2 + i}", stop, rest,
-                                                            normal_codes, t0)) for i in range(4)]
-    threads += [threading.Thread(target=normal_client, args=("ask", stack, f"127.0.0.{6 + i}", stop, ask,
-                                                             normal_codes, t0)) for i in range(2)]
+    threads = [
+        threading.Thread(target=normal_client, args=("rest", stack, f"127.0.0.{2 + i}", stop, rest, normal_codes, t0))
+        for i in range(4)
+    ]
+    threads += [
+        threading.Thread(target=normal_client, args=("ask", stack, f"127.0.0.{6 + i}", stop, ask, normal_codes, t0))
+        for i in range(2)
+    ]
     if flood:
         threads += [threading.Thread(target=flooder, args=("rest", stack, stop, flood_codes)) for _ in range(4)]
         threads += [threading.Thread(target=flooder, args=("ask", stack, stop, flood_codes)) for _ in range(2)]
@@ -122,13 +131,22 @@ def summarise(phases: list[dict]) -> dict:
     ask = [x for p in phases for x in p["ask"]]
     rest_ms, ask_ms = [ms for _, ms in rest], [ms for _, ms in ask]
     late = [ms for t, ms in rest if t >= BURST_S]  # after the flooder's first burst has been let through
-    normal, flood = sum((p["normal_codes"] for p in phases), Counter()), sum((p["flood_codes"] for p in phases), Counter())
+    normal: Counter[int]
+    flood: Counter[int]
+    normal, flood = (
+        sum((p["normal_codes"] for p in phases), Counter()),
+        sum((p["flood_codes"] for p in phases), Counter()),
+    )
     return {
         "rest_p95_after_burst_ms": round(percentile(late, 0.95), 1),
-        "rest_p50_ms": round(statistics.median(rest_ms), 1), "rest_p95_ms": round(percentile(rest_ms, 0.95), 1),
-        "ask_p50_ms": round(statistics.median(ask_ms), 1), "ask_p95_ms": round(percentile(ask_ms, 0.95), 1),
-        "normal_requests": len(rest_ms) + len(ask_ms), "normal_statuses": {str(k): v for k, v in normal.items()},
-        "flood_requests": sum(flood.values()), "flood_statuses": {str(k): v for k, v in flood.items()},
+        "rest_p50_ms": round(statistics.median(rest_ms), 1),
+        "rest_p95_ms": round(percentile(rest_ms, 0.95), 1),
+        "ask_p50_ms": round(statistics.median(ask_ms), 1),
+        "ask_p95_ms": round(percentile(ask_ms, 0.95), 1),
+        "normal_requests": len(rest_ms) + len(ask_ms),
+        "normal_statuses": {str(k): v for k, v in normal.items()},
+        "flood_requests": sum(flood.values()),
+        "flood_statuses": {str(k): v for k, v in flood.items()},
     }
 
 
@@ -158,16 +176,20 @@ def main() -> None:
     limits = os.environ.get("WHOHANDLES_RATE_LIMITS", "")
     if limits.strip().lower() == "off":
         limits = ""  # this benchmark is about the limits: measure with the defaults
-    results = {"limits": limits or "defaults", "on": run(limits, args.seconds, args.rounds)}
+    results: dict[str, Any] = {"limits": limits or "defaults", "on": run(limits, args.seconds, args.rounds)}
     if not args.no_off:
         results["off"] = run("off", args.seconds, args.rounds)
-    print(f"{'limits':<8} {'phase':<6} {'REST p50':>9} {'REST p95':>9} {'p95>5s':>7} {'ask p50':>8} {'ask p95':>8}"
-          "  normal  flood requests (statuses)")
+    print(
+        f"{'limits':<8} {'phase':<6} {'REST p50':>9} {'REST p95':>9} {'p95>5s':>7} {'ask p50':>8} {'ask p95':>8}"
+        "  normal  flood requests (statuses)"
+    )
     for mode in ("on", "off"):
         for name, r in results.get(mode, {}).items():
-            print(f"{mode:<8} {name:<6} {r['rest_p50_ms']:>9} {r['rest_p95_ms']:>9} {r['rest_p95_after_burst_ms']:>7}"
-                  f" {r['ask_p50_ms']:>8} {r['ask_p95_ms']:>8}"
-                  f"  {r['normal_statuses']}  {r['flood_requests']} {r['flood_statuses']}")
+            print(
+                f"{mode:<8} {name:<6} {r['rest_p50_ms']:>9} {r['rest_p95_ms']:>9} {r['rest_p95_after_burst_ms']:>7}"
+                f" {r['ask_p50_ms']:>8} {r['ask_p95_ms']:>8}"
+                f"  {r['normal_statuses']}  {r['flood_requests']} {r['flood_statuses']}"
+            )
     print(json.dumps(results, ensure_ascii=False))
 
 

@@ -17,7 +17,6 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
-
 from _common import send, stack_or_url
 
 QUESTIONS = [

@@ -34,7 +34,9 @@ class AtomicRedisLockStore(RedisLockStore):
         kwargs.pop("type", None)
         super().__init__(**kwargs)
 
-    def _atomically(self, conversation_id: Text, change: Callable[[Optional[TicketLock]], Tuple[Optional[TicketLock], T]]) -> T:
+    def _atomically(
+        self, conversation_id: Text, change: Callable[[Optional[TicketLock]], Tuple[Optional[TicketLock], T]]
+    ) -> T:
         """Apply `change(lock) -> (lock to store or None, result)` to the stored lock in one transaction."""
         key = self.key_prefix + conversation_id
         outcome: list[T] = []

@@ -38,8 +38,10 @@ def action_timeout(credentials: Path = CREDENTIALS) -> float:
 
 def check_rasa_version(version: str) -> None:
     if not version.startswith(patches.WRITTEN_FOR):
-        raise SystemExit(f"bot/patches.py was written for Rasa {patches.WRITTEN_FOR}x, this is Rasa {version}: "
-                         "review the patches before starting this version.")
+        raise SystemExit(
+            f"bot/patches.py was written for Rasa {patches.WRITTEN_FOR}x, this is Rasa {version}: "
+            "review the patches before starting this version."
+        )
 
 
 def quiet_library_warnings() -> None:

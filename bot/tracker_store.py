@@ -50,8 +50,10 @@ class CurrentSessionQuery:
     """
 
     def _create_session_indexes(self) -> None:
-        for name, columns in (("whohandles_events_session", "sender_id, type_name, timestamp"),
-                              ("whohandles_events_sender_time", "sender_id, timestamp")):
+        for name, columns in (
+            ("whohandles_events_session", "sender_id, type_name, timestamp"),
+            ("whohandles_events_sender_time", "sender_id, timestamp"),
+        ):
             try:
                 with self.engine.begin() as conn:  # type: ignore[attr-defined]
                     conn.execute(sa.text(f"CREATE INDEX IF NOT EXISTS {name} ON events ({columns})"))
@@ -108,10 +110,17 @@ class SQLRetention:
     def purge_older_than(self, days: float, now: float | None = None) -> Dict[str, int]:
         cutoff = (now or time.time()) - days * retention.DAY_S
         with self.engine.begin() as conn:  # type: ignore[attr-defined]
-            old = [row[0] for row in conn.execute(sa.text(
-                "SELECT sender_id FROM events GROUP BY sender_id HAVING MAX(timestamp) < :cutoff"), {"cutoff": cutoff})]
-            events = sum(conn.execute(sa.text("DELETE FROM events WHERE sender_id = :sender"), {"sender": s}).rowcount
-                         for s in old)
+            old = [
+                row[0]
+                for row in conn.execute(
+                    sa.text("SELECT sender_id FROM events GROUP BY sender_id HAVING MAX(timestamp) < :cutoff"),
+                    {"cutoff": cutoff},
+                )
+            ]
+            events = sum(
+                conn.execute(sa.text("DELETE FROM events WHERE sender_id = :sender"), {"sender": s}).rowcount
+                for s in old
+            )
         return {"conversations": len(old), "events": events}
 
 
@@ -126,8 +135,8 @@ class SQLiteTrackerStore(MaskedEvents, CurrentSessionQuery, SQLTrackerStore):
         # Rasa's engine uses SQLAlchemy 1.4's default for SQLite files, a NullPool: a new connection per
         # session, and closing the last one checkpoints the WAL with an fsync (~4 ms, 3 times a message).
         # Keep a few connections open instead (Rasa runs on one event-loop thread).
-        url = self.engine.url
-        self.engine.dispose()
+        url = self.engine.url  # type: ignore[has-type]
+        self.engine.dispose()  # type: ignore[has-type]
         self.engine = sa.create_engine(
             url, poolclass=sa.pool.QueuePool, pool_size=4, max_overflow=8, connect_args={"check_same_thread": False}
         )
@@ -151,8 +160,8 @@ class PostgresTrackerStore(MaskedEvents, CurrentSessionQuery, SQLRetention, SQLT
     def __init__(self, login_db: str | None = "postgres", **kwargs: Any) -> None:
         kwargs["dialect"] = "postgresql"
         super().__init__(login_db=login_db, **kwargs)
-        url = self.engine.url
-        self.engine.dispose()
+        url = self.engine.url  # type: ignore[has-type]
+        self.engine.dispose()  # type: ignore[has-type]
         self.engine = sa.create_engine(
             url,
             pool_pre_ping=True,

@@ -78,8 +78,12 @@ def send_only_the_current_turn() -> None:
             if isinstance(event, UserUttered):
                 break
         state["events"] = [e.as_dict() for e in reversed(tail)]
-        result = {"next_action": self._name, "sender_id": tracker.sender_id, "tracker": state,
-                  "version": rasa.__version__}
+        result = {
+            "next_action": self._name,
+            "sender_id": tracker.sender_id,
+            "tracker": state,
+            "version": rasa.__version__,
+        }
         if not self._is_selective_domain_enabled() or domain.does_custom_action_explicitly_need_domain(self.name()):
             result["domain"] = domain.as_dict()
         return result

@@ -12,8 +12,8 @@ the message in English and Chinese. Both servers build their bodies with `error_
 from __future__ import annotations
 
 import json
-from http import HTTPStatus
 from dataclasses import dataclass
+from http import HTTPStatus
 
 
 @dataclass(frozen=True)
@@ -51,8 +51,9 @@ def unsupported_media_type() -> Problem:
 
 
 def forbidden_origin(origin: str) -> Problem:
-    return Problem(403, "origin_not_allowed",
-                   f"Requests from {origin[:100]} are not accepted. · 不接受来自该网站的请求。")
+    return Problem(
+        403, "origin_not_allowed", f"Requests from {origin[:100]} are not accepted. · 不接受来自该网站的请求。"
+    )
 
 
 def rate_limited(retry_after: int) -> Problem:

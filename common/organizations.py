@@ -37,9 +37,13 @@ def organizations(path: Path = CATALOGUE) -> Dict[str, OrgFacts]:
     facts = {}
     for org, item in data["organizations"].items():
         names = (shorts.get(org) or {}).get("names") or {}
-        facts[org] = OrgFacts(name=str(item["name"]), zh=str(item["zh"]), hotline=str(item["hotline"]),
-                              short_en=str((names.get("en") or [item["name"]])[0]),
-                              short_zh=str((names.get("zh") or [item["zh"]])[0]))
+        facts[org] = OrgFacts(
+            name=str(item["name"]),
+            zh=str(item["zh"]),
+            hotline=str(item["hotline"]),
+            short_en=str((names.get("en") or [item["name"]])[0]),
+            short_zh=str((names.get("zh") or [item["zh"]])[0]),
+        )
     return facts
 
 

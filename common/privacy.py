@@ -55,15 +55,43 @@ _EN_INTRO = re.compile(
     r"\b(my name is|my name's|i am called|i'm called|call me|name\s*:)\s+([A-Za-z][A-Za-z'-]*(?:\s+[A-Za-z][A-Za-z'-]*){0,2})",
     re.IGNORECASE,
 )
-_EN_STOP = {"and", "i", "im", "i'm", "my", "from", "in", "at", "with", "who", "what", "how", "please", "but", "so",
-            "the", "a", "an", "is", "am", "here", "and", "calling", "about", "to", "for", "on", "of", "or"}
+_EN_STOP = {
+    "and",
+    "i",
+    "im",
+    "i'm",
+    "my",
+    "from",
+    "in",
+    "at",
+    "with",
+    "who",
+    "what",
+    "how",
+    "please",
+    "but",
+    "so",
+    "the",
+    "a",
+    "an",
+    "is",
+    "am",
+    "here",
+    "calling",
+    "about",
+    "to",
+    "for",
+    "on",
+    "of",
+    "or",
+}
 
 
 def id_card_valid(number: str) -> bool:
     """True when an 18-character resident ID number has the right ISO 7064 MOD 11-2 check digit."""
     if len(number) != 18 or not number[:17].isdigit():
         return False
-    total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS))
+    total = sum(int(d) * w for d, w in zip(number[:17], _ID_WEIGHTS, strict=False))
     return _ID_CHECK[total % 11] == number[17].upper()
 
 

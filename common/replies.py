@@ -41,8 +41,7 @@ class Replies:
         carries none)."""
         if command == "/back":
             return "OK, I went back one step. Ask your question again. · 好的，已返回上一步，请重新提问。"
-        return ("The conversation has been started afresh: describe your problem. · "
-                "对话已重新开始，请描述您的问题。")
+        return "The conversation has been started afresh: describe your problem. · 对话已重新开始，请描述您的问题。"
 
     def apology(self, language: str) -> str:
         if language == "zh":

@@ -70,8 +70,11 @@ def purge_feedback(path: str | Path, days: float, now: float | None = None) -> d
     with closing(_connect(path)) as conn:
         tables = _tables(conn)
         for table in ("votes", "unanswered"):
-            counts[table] = conn.execute(f"DELETE FROM {table} WHERE created_at < ?", (cutoff,)).rowcount if (
-                table in tables) else 0
+            counts[table] = (
+                conn.execute(f"DELETE FROM {table} WHERE created_at < ?", (cutoff,)).rowcount
+                if (table in tables)
+                else 0
+            )
         _checkpoint(conn)
     return counts
 
@@ -87,8 +90,12 @@ def purge_tracker(path: str | Path, days: float, now: float | None = None) -> di
             return {"conversations": 0, "events": 0}
         conn.execute("BEGIN IMMEDIATE")
         try:
-            old = [r[0] for r in conn.execute(
-                "SELECT sender_id FROM events GROUP BY sender_id HAVING MAX(timestamp) < ?", (cutoff,))]
+            old = [
+                r[0]
+                for r in conn.execute(
+                    "SELECT sender_id FROM events GROUP BY sender_id HAVING MAX(timestamp) < ?", (cutoff,)
+                )
+            ]
             events = 0
             for sender in old:
                 events += conn.execute("DELETE FROM events WHERE sender_id = ?", (sender,)).rowcount

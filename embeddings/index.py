@@ -13,16 +13,17 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-# faiss's loader tries its AVX-512 and AVX2 builds first and logs each missing one (with its
-# ModuleNotFoundError) at INFO before loading the generic build this wheel ships: noise on every start.
-logging.getLogger("faiss.loader").setLevel(logging.WARNING)
-import faiss  # noqa: E402
 import numpy as np
 from tqdm import tqdm
 
 from embeddings.corpus import Passage, build_passages
 from embeddings.encoders import Encoder, encoder_name, load_encoder
 from knowledge.loader import KnowledgeBase
+
+# faiss's loader tries its AVX-512 and AVX2 builds first and logs each missing one (with its
+# ModuleNotFoundError) at INFO before loading the generic build this wheel ships: noise on every start.
+logging.getLogger("faiss.loader").setLevel(logging.WARNING)
+import faiss  # noqa: E402 - after the logger's level is set
 
 CORPUS_FORMAT = 1
 MANIFEST = "manifest.json"
@@ -94,7 +95,9 @@ class DenseIndex:
             rows = json.loads((directory / "passages.json").read_text(encoding="utf-8"))
             index = faiss.read_index(str(directory / "passages.faiss"))
         except (OSError, ValueError, RuntimeError) as exc:
-            raise IndexMissingError(f"Index at {directory} is unreadable ({exc}). Rebuild it: whohandles index") from exc
+            raise IndexMissingError(
+                f"Index at {directory} is unreadable ({exc}). Rebuild it: whohandles index"
+            ) from exc
         return cls([Passage(**r) for r in rows], index, manifest["encoder"], manifest["fingerprint"])
 
 
@@ -105,7 +108,9 @@ def read_fingerprint(directory: Path) -> str | None:
         return None
 
 
-def encode_passages(encoder: Encoder, passages: list[Passage], batch_size: int = 64, progress: bool = True) -> np.ndarray:
+def encode_passages(
+    encoder: Encoder, passages: list[Passage], batch_size: int = 64, progress: bool = True
+) -> np.ndarray:
     texts = [p.text for p in passages]
     chunks = []
     for start in tqdm(range(0, len(texts), batch_size), desc="encoding passages", unit="batch", disable=not progress):

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -26,11 +26,19 @@ def main(argv: list[str] | None = None) -> int:
     gaps.add_argument("--limit", type=int, default=100)
     gaps.add_argument("--json", action="store_true", help="one JSON object per line")
     gaps.add_argument("--all", action="store_true", help="also the gaps staff marked resolved or dismissed")
-    gaps.add_argument("--db", default=None, help="SQLite file (default $WHOHANDLES_FEEDBACK_DB or the project's var/feedback.db)")
+    gaps.add_argument(
+        "--db", default=None, help="SQLite file (default $WHOHANDLES_FEEDBACK_DB or the project's var/feedback.db)"
+    )
     purge = sub.add_parser("purge", help="delete stored questions and conversations older than the retention period")
-    purge.add_argument("--days", type=float, default=None, help="keep this many days (default $WHOHANDLES_RETENTION_DAYS or 180)")
+    purge.add_argument(
+        "--days", type=float, default=None, help="keep this many days (default $WHOHANDLES_RETENTION_DAYS or 180)"
+    )
     purge.add_argument("--db", default=None, help="feedback SQLite file (default as for gaps)")
-    purge.add_argument("--tracker-db", default=None, help="Rasa tracker SQLite file (default $WHOHANDLES_TRACKER_DB or the project's var/tracker.db)")
+    purge.add_argument(
+        "--tracker-db",
+        default=None,
+        help="Rasa tracker SQLite file (default $WHOHANDLES_TRACKER_DB or the project's var/tracker.db)",
+    )
     args = parser.parse_args(argv)
     if args.command == "purge":
         return _purge(args)
@@ -46,8 +54,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'count':>5}  {'reason':<9}  {'last seen':<16}  {'department':<28}  question")
     for item in items:
         seen = time.strftime("%Y-%m-%d %H:%M", time.localtime(item["last_seen"]))
-        print(f"{item['count']:>5}  {item['reason']:<9}  {seen:<16}  {item['department_id'] or '-':<28}  "
-              f"{item['question']}")
+        print(
+            f"{item['count']:>5}  {item['reason']:<9}  {seen:<16}  {item['department_id'] or '-':<28}  "
+            f"{item['question']}"
+        )
     return 0
 
 
@@ -58,7 +68,10 @@ def _purge(args: argparse.Namespace) -> int:
         return 0
     feedback_db = FeedbackStore(args.db).path
     tracker_db = Path(args.tracker_db or os.environ.get("WHOHANDLES_TRACKER_DB") or TRACKER_DEFAULT)
-    done = {"feedback": retention.purge_feedback(feedback_db, days), "tracker": retention.purge_tracker(tracker_db, days)}
+    done = {
+        "feedback": retention.purge_feedback(feedback_db, days),
+        "tracker": retention.purge_tracker(tracker_db, days),
+    }
     print(json.dumps({"days": days, "feedback_db": str(feedback_db), "tracker_db": str(tracker_db), **done}))
     return 0
 

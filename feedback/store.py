@@ -121,7 +121,7 @@ class FeedbackStore:
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 row,
             )
-            return int(cur.lastrowid)
+            return int(cur.lastrowid or 0)
 
     def record_unanswered(self, sender: str, question: str, language: str) -> None:
         """Store a question the assistant could not route to any department."""
@@ -179,8 +179,9 @@ class FeedbackStore:
         table = "unanswered" if reason == "no_answer" else "votes"
         extra = "" if reason == "no_answer" else " AND vote = 'down'"
         with closing(self._connect()) as conn:
-            seen = conn.execute(f"SELECT 1 FROM {table} WHERE lower(question) = lower(?){extra} LIMIT 1",
-                                (question,)).fetchone()
+            seen = conn.execute(
+                f"SELECT 1 FROM {table} WHERE lower(question) = lower(?){extra} LIMIT 1", (question,)
+            ).fetchone()
             if seen is None:
                 return False
             if status == "open":

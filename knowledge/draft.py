@@ -23,7 +23,7 @@ def main() -> None:
         sections = read_sections(DATA_DIR / "seeds" / org["seed"])
         if len(sections) != len(refs):
             raise SystemExit(f"{org['seed']}: {len(sections)} sections but {len(refs)} departments")
-        for ref, section in zip(refs, sections):
+        for ref, section in zip(refs, sections, strict=False):
             path = DATA_DIR / "departments" / f"{ref['id']}.yml"
             if path.exists() and not args.force:
                 continue

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import re
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -142,7 +141,9 @@ def load_knowledge(data_dir: Path = DATA_DIR) -> KnowledgeBase:
     aliases_path = data_dir / "org_aliases.yml"
     aliases = _validate(OrgAliases, _read_yaml(aliases_path), aliases_path, "<organisations>")
     assert isinstance(aliases, OrgAliases)
-    org_names, org_topics, org_short_names = {}, {}, {}
+    org_names: dict[str, tuple[str, ...]] = {}
+    org_topics: dict[str, tuple[str, ...]] = {}
+    org_short_names: dict[str, dict[str, tuple[str, ...]]] = {}
     for org_id, org in catalogue.organizations.items():
         cues = getattr(aliases, org_id)
         org_short_names[org_id] = {"en": tuple(cues.names.en), "zh": tuple(cues.names.zh)}
@@ -158,7 +159,7 @@ def load_knowledge(data_dir: Path = DATA_DIR) -> KnowledgeBase:
     synonyms = _validate(Synonyms, _read_yaml(synonyms_path), synonyms_path, "<synonyms>")
     assert isinstance(synonyms, Synonyms)
     return KnowledgeBase(
-        organizations=dict(catalogue.organizations),
+        organizations={str(k): v for k, v in catalogue.organizations.items()},
         departments=tuple(departments),
         org_names=org_names,
         org_topics=org_topics,

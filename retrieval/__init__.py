@@ -2,8 +2,17 @@
 
 from embeddings.index import IndexMissingError
 from retrieval.engine import Engine
-from retrieval.tuning import Tuning, TuningError
 from retrieval.language import detect_language
+from retrieval.tuning import Tuning, TuningError
 from retrieval.types import Answer, Evidence, RankedDepartment
 
-__all__ = ["Answer", "Engine", "Evidence", "IndexMissingError", "RankedDepartment", "Tuning", "TuningError", "detect_language"]
+__all__ = [
+    "Answer",
+    "Engine",
+    "Evidence",
+    "IndexMissingError",
+    "RankedDepartment",
+    "Tuning",
+    "TuningError",
+    "detect_language",
+]

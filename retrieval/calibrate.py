@@ -125,7 +125,7 @@ def fit_direction(items: list[Measured], outside: np.ndarray) -> tuple[np.ndarra
     """The domain direction: logistic regression on query vectors (ours in scope vs out of scope, the outside
     topics as further negatives). Returns each item's cross-fitted score (from a model that never saw it)
     and the direction and bias fitted on everything, which the engine ships."""
-    x = np.vstack([m.signals.vector for m in items])
+    x = np.vstack([m.signals.vector for m in items if m.signals.vector is not None])
     y = np.array([m.in_scope for m in items], dtype=int)
     strata = y * 10 + np.array([m.source == REALISTIC for m in items])
     scores = np.zeros(len(items))
@@ -145,8 +145,13 @@ def fit_inscope(items: list[Measured], direction_scores: np.ndarray, tuning: Tun
     x, y = np.array(rows), np.array([m.in_scope for m in items], dtype=int)
     mean, scale = x.mean(axis=0), x.std(axis=0)
     scale[scale == 0] = 1.0
-    cv = cross_val_score(LogisticRegression(class_weight="balanced", max_iter=3000), (x - mean) / scale, y, cv=5,
-                         scoring="balanced_accuracy")
+    cv = cross_val_score(
+        LogisticRegression(class_weight="balanced", max_iter=3000),
+        (x - mean) / scale,
+        y,
+        cv=5,
+        scoring="balanced_accuracy",
+    )
     model = _logistic((x - mean) / scale, y)
     raw = model.coef_[0] / scale  # back to unscaled features, so the engine needs no scaler
     weights = {name: round(float(w), 3) for name, w in zip(FEATURES, raw, strict=True)}
@@ -164,8 +169,9 @@ def _inscope(items: list[Measured], scores: dict[int, float], tuning: Tuning) ->
     return np.array(out)
 
 
-def threshold_table(calibration: list[Measured], examples: list[Measured], scores: dict[int, float],
-                    tuning: Tuning) -> float:
+def threshold_table(
+    calibration: list[Measured], examples: list[Measured], scores: dict[int, float], tuning: Tuning
+) -> float:
     """Refusal rates per domain threshold; returns, among the thresholds within the refusal budget, the one
     that refuses the most out-of-scope questions (realistic and older averaged) and, of those, the lowest: a
     higher threshold that refuses no more out-of-scope questions only refuses more of the in-scope ones.
@@ -173,6 +179,7 @@ def threshold_table(calibration: list[Measured], examples: list[Measured], score
     The budget holds for the realistic in-scope questions and for the older ones, whose refusals are averaged
     over the calibration questions (their index holds every example, so they are answered more confidently
     than a stranger's question) and the cross-fitted examples (their index lacks a quarter of the examples)."""
+
     def part(in_scope: bool, realistic: bool) -> np.ndarray:
         chosen = [m for m in calibration if m.in_scope == in_scope and (m.source == REALISTIC) == realistic]
         return _inscope(chosen, scores, tuning)
@@ -187,8 +194,10 @@ def threshold_table(calibration: list[Measured], examples: list[Measured], score
     print("\nthreshold  out of scope refused: realistic / older   in scope refused: realistic / older")
     for t in sorted({0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, best}):
         mark = f"  ← most out of scope refused, refusing ≤ {REFUSAL_BUDGET:.0%} in scope" if t == best else ""
-        print(f"{t:<10.2f} {np.mean(oos_real < t):.3f} / {np.mean(oos_old < t):.3f}{'':<24}"
-              f"{np.mean(real < t):.3f} / {older(t):.3f}{mark}")
+        print(
+            f"{t:<10.2f} {np.mean(oos_real < t):.3f} / {np.mean(oos_old < t):.3f}{'':<24}"
+            f"{np.mean(real < t):.3f} / {older(t):.3f}{mark}"
+        )
     return best
 
 
@@ -235,7 +244,7 @@ def main() -> None:
     grid = (("lexical_weight", (0.0, 0.04, 0.06, 0.08, 0.12, 0.2)), ("org_weight", (0.0, 0.02, 0.05, 0.08)))
     for field, values in grid:
         for value in values:
-            tuning = replace(start, **{field: value})
+            tuning = replace(start, **{field: value})  # type: ignore[arg-type]
             print(f"{field} {value:<5} " + "  ".join(f"{k} {top1(v, tuning):.3f}" for k, v in sets))
 
     items = calibration + examples

@@ -1,9 +1,9 @@
 """`whohandles` — the command line for hotline agents and integrators.
 
-  whohandles ask "公积金贷款逾期了找谁"      top 3 departments with evidence (--json for machines)
-  whohandles index                         build or refresh the FAISS index
-  whohandles eval FILE.jsonl               accuracy and latency on a labelled file
-  whohandles staff add NAME --password-stdin   staff accounts for the console (also: staff remove, staff list)
+whohandles ask "公积金贷款逾期了找谁"      top 3 departments with evidence (--json for machines)
+whohandles index                         build or refresh the FAISS index
+whohandles eval FILE.jsonl               accuracy and latency on a labelled file
+whohandles staff add NAME --password-stdin   staff accounts for the console (also: staff remove, staff list)
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ def _engine(args: argparse.Namespace):
 def cmd_ask(args: argparse.Namespace) -> int:
     question = " ".join(args.question).strip()
     if not question:
-        print("error: give a question, e.g. whohandles ask \"公积金贷款逾期了找谁\"", file=sys.stderr)
+        print('error: give a question, e.g. whohandles ask "公积金贷款逾期了找谁"', file=sys.stderr)
         return 2
     engine = _engine(args)
     answer = engine.ask(question, k=args.top)
@@ -62,8 +62,9 @@ def cmd_index(args: argparse.Namespace) -> int:
     dense, rebuilt = index_knowledge(load_knowledge(), args.encoder, Path(args.index_dir), progress=not args.quiet)
     took = time.perf_counter() - start
     state = "built" if rebuilt else "up to date (knowledge and model unchanged)"
-    print(f"index {state}: {len(dense.passages)} passages, encoder {dense.encoder_name}, "
-          f"{args.index_dir} ({took:.1f} s)")
+    print(
+        f"index {state}: {len(dense.passages)} passages, encoder {dense.encoder_name}, {args.index_dir} ({took:.1f} s)"
+    )
     return 0
 
 
@@ -84,10 +85,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="whohandles", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="whohandles", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--index-dir", default=os.environ.get("WHOHANDLES_INDEX_DIR", str(DEFAULT_INDEX_DIR)))
-    parser.add_argument("--encoder", default=None, help="e5 (default), use, minilm, or a sentence-transformers name/path")
+    parser.add_argument(
+        "--encoder", default=None, help="e5 (default), use, minilm, or a sentence-transformers name/path"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     ask = sub.add_parser("ask", help="which department handles this?")
     ask.add_argument("question", nargs="+")

@@ -13,9 +13,9 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from common.normalize import normalize
 from embeddings import DenseIndex, Encoder, IndexMissingError, build_passages, load_encoder
 from embeddings.encoders import encoder_name
-from common.normalize import normalize
 from embeddings.index import DEFAULT_INDEX_DIR, fingerprint
 from knowledge.loader import Department, KnowledgeBase, load_knowledge
 from retrieval.language import detect_language
@@ -104,8 +104,9 @@ class Engine:
 
     # ---- construction ----------------------------------------------------------------------------
     @classmethod
-    def load(cls, index_dir: Path = DEFAULT_INDEX_DIR, encoder: str | None = None,
-             tuning_file: Path | None = TUNING_FILE) -> "Engine":
+    def load(
+        cls, index_dir: Path = DEFAULT_INDEX_DIR, encoder: str | None = None, tuning_file: Path | None = TUNING_FILE
+    ) -> "Engine":
         """Load a built index and the fitted tuning (retrieval/tuning.json; None: untuned defaults, as
         calibration starts from); raise IndexMissingError or TuningError (saying how to fix it)."""
         knowledge = load_knowledge()
@@ -136,9 +137,7 @@ class Engine:
         order = judged.order[: max(k, 2)]
         margin = float(judged.probs[order[0]] - judged.probs[order[1]])
         confidence = judged.confidence
-        ranked = tuple(
-            self._ranked(self._ids[i], float(judged.probs[i] * judged.inscope), signals) for i in order[:k]
-        )
+        ranked = tuple(self._ranked(self._ids[i], float(judged.probs[i] * judged.inscope), signals) for i in order[:k])
         verdict = self._verdict(judged.inscope, float(judged.probs[order[0]]), margin)
         return Answer(question, language, verdict, round(confidence, 4), round(margin, 4), ranked)
 
@@ -196,8 +195,9 @@ class Engine:
             fused = fused + tuning.org_weight * (self._department_org == signals.org)
         probs = np.exp((fused - fused.max()) / tuning.temperature)
         probs /= probs.sum()
-        features = inscope_features(dense, signals.known, signals.english, signals.bm25, signals.outside,
-                                    tuning.domain_score(signals.vector))
+        features = inscope_features(
+            dense, signals.known, signals.english, signals.bm25, signals.outside, tuning.domain_score(signals.vector)
+        )
         return Judgement(dense, probs, tuning.inscope(features), features)
 
     def _verdict(self, inscope: float, top: float, margin: float) -> Verdict:
@@ -215,14 +215,15 @@ class Engine:
         来的，在上海工厂做了十年…") and end with the question: a head cut kept the story. On our realistic
         long questions this raised ranking top-1 from 0.89 to 0.92 and cut refusals from 4 % to 1 %."""
         budget = getattr(self.encoder, "query_max_tokens", None)
-        if budget is None or self.encoder.token_count(query) <= budget:
+        count = getattr(self.encoder, "token_count", None)  # encoders with a token budget can count tokens
+        if budget is None or count is None or count(query) <= budget:
             return query
         short = without_stopwords(query) or query
         clauses = [c for c in _CLAUSE_END.split(short) if c.strip()]
-        if len(clauses) < 2 or self.encoder.token_count(short) <= budget:
+        if len(clauses) < 2 or count(short) <= budget:
             return short
-        overhead = self.encoder.token_count("")  # prefix and special tokens, counted once
-        sizes = [self.encoder.token_count(c) - overhead for c in clauses]
+        overhead = count("")  # prefix and special tokens, counted once
+        sizes = [count(c) - overhead for c in clauses]
         ranked = sorted(range(len(clauses)), key=lambda i: -self.lexical.salience(tokens(clauses[i])))
         keep: set[int] = set()
         used = overhead
@@ -252,7 +253,9 @@ class Engine:
         best_by_duty: dict[int, float] = {}
         for pos, duty in self._duty_passages[dept_id]:
             best_by_duty[duty] = max(best_by_duty.get(duty, -1.0), float(signals.passages[pos]))
-        scored = {duty: dense + self.tuning.lexical_weight * lexical.get(duty, 0.0) for duty, dense in best_by_duty.items()}
+        scored = {
+            duty: dense + self.tuning.lexical_weight * lexical.get(duty, 0.0) for duty, dense in best_by_duty.items()
+        }
         top = sorted(scored.items(), key=lambda kv: -kv[1])[:3]
         evidence = tuple(Evidence(dept.duties[i].en, dept.duties[i].zh, round(s, 4), i + 1) for i, s in top)
         return _ranked_department(dept, round(score, 4), evidence)

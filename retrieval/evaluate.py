@@ -20,6 +20,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -57,8 +58,10 @@ def read_cases(path: Path, known_ids: set[str]) -> list[Case]:
             duties = tuple(int(d) for d in row.get("duties", ()))
             case = Case(str(row["question"]), expected, row.get("lang", "?"), row.get("kind", "?"), duties)
         except (ValueError, KeyError, TypeError) as exc:
-            raise EvalFileError(f"{path}:{number}: expected a JSON object with 'question' and 'expected' "
-                                f"(or 'department' and 'duties') ({exc})")
+            raise EvalFileError(
+                f"{path}:{number}: expected a JSON object with 'question' and 'expected' "
+                f"(or 'department' and 'duties') ({exc})"
+            ) from exc
         unknown = set(case.expected) - known_ids
         if unknown:
             raise EvalFileError(f"{path}:{number}: unknown department ids {sorted(unknown)}")
@@ -135,7 +138,7 @@ def evaluate(engine: Engine, cases: list[Case]) -> dict:
                 slices[mode][key].add(case, ranking, refused_here, verdict)
                 if mode == "fused" and first_duty is not None:
                     slices[mode][key].evidence.append(first_duty in case.duties)
-    report = {mode: {k: t.figures() for k, t in sorted(s.items())} for mode, s in slices.items()}
+    report: dict[str, Any] = {mode: {k: t.figures() for k, t in sorted(s.items())} for mode, s in slices.items()}
     report["latency_ms"] = {
         "p50": round(statistics.median(latencies), 1),
         "p95": round(float(np.percentile(latencies, 95)), 1),
@@ -186,7 +189,9 @@ def format_report(report: dict) -> str:
             )
     for key, f in report["fused"].items():
         if f["evidence_p1"] is not None:
-            lines.append(f"evidence precision@1 {key:<14} {f['evidence_p1']:.3f} (of {f['evidence_n']} right departments)")
+            lines.append(
+                f"evidence precision@1 {key:<14} {f['evidence_p1']:.3f} (of {f['evidence_n']} right departments)"
+            )
     lat = report["latency_ms"]
     lines.append(f"latency per query (fused engine): p50 {lat['p50']} ms, p95 {lat['p95']} ms")
     return "\n".join(lines)

@@ -60,4 +60,4 @@ class DutyIndex:
             return {}
         raw = np.clip(self._bm25[department].get_scores(query_tokens), 0.0, None)
         top = float(raw.max()) if len(raw) else 0.0
-        return {duty: float(s) / top for duty, s in zip(self._duties[department], raw)} if top > 0 else {}
+        return {duty: float(s) / top for duty, s in zip(self._duties[department], raw, strict=False)} if top > 0 else {}

@@ -75,8 +75,9 @@ class Tuning:
         return tuning
 
 
-def inscope_features(dense: np.ndarray, known: float, english: bool, bm25: np.ndarray, outside: float,
-                     domain: float) -> dict[str, float]:
+def inscope_features(
+    dense: np.ndarray, known: float, english: bool, bm25: np.ndarray, outside: float, domain: float
+) -> dict[str, float]:
     """What separates questions a department handles from the rest: one department standing out in dense
     similarity (best minus median cosine), the best cosine itself, the share of known vocabulary, the
     language (the encoder's cosines sit on a different scale for English and Chinese), the best BM25 score

@@ -21,7 +21,7 @@ class Evidence:
     score: float
     duty: int = 0
 
-    def text(self, language: Language) -> str:
+    def text(self, language: str) -> str:
         """The sentence in the answer's language."""
         return self.zh if language == "zh" else self.en
 

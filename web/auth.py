@@ -45,8 +45,10 @@ STATIC = Path(__file__).resolve().parent / "static"
 COOKIE = "whohandles_staff"
 DEFAULT_NEXT = "/agent"
 FORM_LIMITS = {"max_files": 0, "max_fields": 8, "max_part_size": 4096}
-PAGE_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-            "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
@@ -76,8 +78,16 @@ def cookie_name(settings: Settings) -> str:
 
 def middleware(settings: Settings, staff: StaffStore) -> list[Middleware]:
     """The session middleware the staff pages need (place it inside CORS and the security headers)."""
-    return [Middleware(SessionMiddleware, secret_key=session_secret(settings, staff), session_cookie=cookie_name(settings),
-                       max_age=max(60, int(settings.session_hours * 3600)), same_site="lax", https_only=settings.https)]
+    return [
+        Middleware(
+            SessionMiddleware,
+            secret_key=session_secret(settings, staff),
+            session_cookie=cookie_name(settings),
+            max_age=max(60, int(settings.session_hours * 3600)),
+            same_site="lax",
+            https_only=settings.https,
+        )
+    ]
 
 
 def csrf_token(request: Request) -> str:
@@ -90,8 +100,11 @@ def csrf_token(request: Request) -> str:
 
 def csrf_ok(request: Request, sent: object) -> bool:
     token = request.session.get("csrf")
-    return (isinstance(token, str) and isinstance(sent, str)
-            and hmac.compare_digest(token.encode(), sent.encode("utf-8", "replace")))
+    return (
+        isinstance(token, str)
+        and isinstance(sent, str)
+        and hmac.compare_digest(token.encode(), sent.encode("utf-8", "replace"))
+    )
 
 
 def current_staff(request: Request) -> str | None:
@@ -101,9 +114,13 @@ def current_staff(request: Request) -> str | None:
         name = request.headers.get(settings.trusted_user_header, "").strip()
         if NAME.match(name):
             return name
-    name, since = request.session.get("staff"), request.session.get("since")
-    if isinstance(name, str) and isinstance(since, (int, float)) and request.app.state.staff.session_valid(name, since):
-        return name
+    session_name, since = request.session.get("staff"), request.session.get("since")
+    if (
+        isinstance(session_name, str)
+        and isinstance(since, (int, float))
+        and request.app.state.staff.session_valid(session_name, since)
+    ):
+        return session_name
     return None
 
 
@@ -131,8 +148,11 @@ def require_staff(endpoint: Endpoint) -> Endpoint:
             target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
             if request.method not in ("GET", "HEAD"):  # a form sent after the session ended: back to its page
                 target = "/agent/gaps" if request.url.path.startswith("/agent/gaps") else DEFAULT_NEXT
-            return RedirectResponse("/login?next=" + quote(safe_next(target), safe="/"), status_code=303,
-                                    headers={"Cache-Control": "no-store"})
+            return RedirectResponse(
+                "/login?next=" + quote(safe_next(target), safe="/"),
+                status_code=303,
+                headers={"Cache-Control": "no-store"},
+            )
         request.state.staff = name
         return await endpoint(request)
 
@@ -147,8 +167,14 @@ class LoginThrottle:
     least recently failed are forgotten first), so a flood of made-up names cannot grow memory without bound.
     """
 
-    def __init__(self, per_name: int = 5, per_address: int = 20, window: float = 900.0,
-                 clock: Callable[[], float] = time.monotonic, max_keys: int = 10_000) -> None:
+    def __init__(
+        self,
+        per_name: int = 5,
+        per_address: int = 20,
+        window: float = 900.0,
+        clock: Callable[[], float] = time.monotonic,
+        max_keys: int = 10_000,
+    ) -> None:
         self.limits = {"name": per_name, "address": per_address}
         self.window, self.clock, self.max_keys = window, clock, max_keys
         self._failures: OrderedDict[tuple[str, str], deque[float]] = OrderedDict()
@@ -187,12 +213,21 @@ def render(name: str, status: int = 200, headers: dict[str, str] | None = None, 
     text = (STATIC / name).read_text(encoding="utf-8")
     for key, value in values.items():
         text = text.replace("{{" + key + "}}", html.escape(value, quote=True))
-    return HTMLResponse(text, status_code=status, headers={"Content-Security-Policy": PAGE_CSP,
-                                                           "Cache-Control": "no-store", **(headers or {})})
+    return HTMLResponse(
+        text,
+        status_code=status,
+        headers={"Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-store", **(headers or {})},
+    )
 
 
-def _login_page(request: Request, message: str = "", name: str = "", next_url: str = DEFAULT_NEXT,
-                status: int = 200, headers: dict[str, str] | None = None) -> HTMLResponse:
+def _login_page(
+    request: Request,
+    message: str = "",
+    name: str = "",
+    next_url: str = DEFAULT_NEXT,
+    status: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
     return render("login.html", status, headers, CSRF=csrf_token(request), NEXT=next_url, NAME=name, MESSAGE=message)
 
 
@@ -215,15 +250,26 @@ async def login(request: Request) -> Response:
     next_url = safe_next(form.get("next", DEFAULT_NEXT))
     name = name.strip() if isinstance(name, str) else ""
     if not csrf_ok(request, form.get("csrf")):
-        return _login_page(request, "This form had expired; please sign in again. · 页面已过期，请重新登录。",
-                           name, next_url, status=403)
+        return _login_page(
+            request,
+            "This form had expired; please sign in again. · 页面已过期，请重新登录。",
+            name,
+            next_url,
+            status=403,
+        )
     throttle: LoginThrottle = request.app.state.login_throttle
     address = request.client.host if request.client else "unknown"
     wait = throttle.retry_after(name, address)
     if wait > 0:
         minutes = max(1, round(wait / 60))
-        return _login_page(request, f"Too many wrong passwords. Try again in {minutes} min. · 密码错误次数过多，请 {minutes} 分钟后再试。",
-                           name, next_url, status=429, headers={"Retry-After": str(int(wait) + 1)})
+        return _login_page(
+            request,
+            f"Too many wrong passwords. Try again in {minutes} min. · 密码错误次数过多，请 {minutes} 分钟后再试。",
+            name,
+            next_url,
+            status=429,
+            headers={"Retry-After": str(int(wait) + 1)},
+        )
     staff: StaffStore = request.app.state.staff
     account = await run_in_threadpool(staff.verify, name, password if isinstance(password, str) else "")
     if account is None:
@@ -243,8 +289,14 @@ async def logout(request: Request) -> Response:
     except Exception:
         raise HTTPException(400, "Send the logout form.") from None
     if not csrf_ok(request, form.get("csrf")):
-        return render("login.html", 403, CSRF=csrf_token(request), NEXT=DEFAULT_NEXT, NAME="",
-                      MESSAGE="This form had expired; reload the page and sign out again. · 页面已过期，请刷新后再退出。")
+        return render(
+            "login.html",
+            403,
+            CSRF=csrf_token(request),
+            NEXT=DEFAULT_NEXT,
+            NAME="",
+            MESSAGE="This form had expired; reload the page and sign out again. · 页面已过期，请刷新后再退出。",
+        )
     request.session.clear()
     return RedirectResponse("/login?bye=1", status_code=303)
 
@@ -253,15 +305,21 @@ def warn_if_no_staff(staff: StaffStore) -> None:
     """At start-up: say how to create the first account, instead of a console nobody can open."""
     try:
         if not staff.list():
-            log.warning("no staff accounts yet (%s): the console and the gaps page need one; create it with "
-                        "`whohandles staff add NAME --password-stdin`", staff.path)
+            log.warning(
+                "no staff accounts yet (%s): the console and the gaps page need one; create it with "
+                "`whohandles staff add NAME --password-stdin`",
+                staff.path,
+            )
     except Exception as exc:  # an unreadable store must not stop the public pages
         log.warning("staff accounts unreadable (%s): %s", staff.path, exc)
 
 
 def routes() -> list[Route]:
-    return [Route("/login", login_form, methods=["GET"]), Route("/login", login, methods=["POST"]),
-            Route("/logout", logout, methods=["POST"])]
+    return [
+        Route("/login", login_form, methods=["GET"]),
+        Route("/login", login, methods=["POST"]),
+        Route("/logout", logout, methods=["POST"]),
+    ]
 
 
 def staff_values(request: Request) -> dict[str, str]:

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import Any
 
 from common.origins import parse_origins
-
-
-
 
 
 def _rasa_from_port(port: str | None) -> str:
@@ -29,15 +27,17 @@ class Settings:
     widget_origins: tuple[str, ...] = field(default_factory=tuple)
     feedback_db: str | None = None
     # Staff access and hardening (web/auth.py, web/security_headers.py, web/http_limits.py; README "Staff accounts").
-    staff_db: str | None = None            # WHOHANDLES_STAFF_DB, default var/staff.db
-    session_secret: str | None = None      # WHOHANDLES_SESSION_SECRET, default generated once into session.key beside the staff DB
-    session_hours: float = 8.0             # WHOHANDLES_SESSION_HOURS: a staff login lasts this long without use
-    https: bool = False                    # WHOHANDLES_HTTPS=1 behind an HTTPS proxy: Secure session cookie
-    hsts_seconds: int = 0                  # WHOHANDLES_HSTS_SECONDS > 0: Strict-Transport-Security max-age (HTTPS only)
-    trusted_user_header: str = ""          # WHOHANDLES_TRUSTED_USER_HEADER: staff name set by an authenticating proxy
-    max_header_bytes: int = 16_384         # WHOHANDLES_WEB_MAX_HEADER_BYTES: request line + headers
-    max_body_bytes: int = 65_536           # WHOHANDLES_WEB_MAX_BODY_BYTES: any request body
-    request_timeout: float = 10.0          # WHOHANDLES_WEB_REQUEST_TIMEOUT: seconds to send a whole request
+    staff_db: str | None = None  # WHOHANDLES_STAFF_DB, default var/staff.db
+    session_secret: str | None = (
+        None  # WHOHANDLES_SESSION_SECRET, default generated once into session.key beside the staff DB
+    )
+    session_hours: float = 8.0  # WHOHANDLES_SESSION_HOURS: a staff login lasts this long without use
+    https: bool = False  # WHOHANDLES_HTTPS=1 behind an HTTPS proxy: Secure session cookie
+    hsts_seconds: int = 0  # WHOHANDLES_HSTS_SECONDS > 0: Strict-Transport-Security max-age (HTTPS only)
+    trusted_user_header: str = ""  # WHOHANDLES_TRUSTED_USER_HEADER: staff name set by an authenticating proxy
+    max_header_bytes: int = 16_384  # WHOHANDLES_WEB_MAX_HEADER_BYTES: request line + headers
+    max_body_bytes: int = 65_536  # WHOHANDLES_WEB_MAX_BODY_BYTES: any request body
+    request_timeout: float = 10.0  # WHOHANDLES_WEB_REQUEST_TIMEOUT: seconds to send a whole request
     # Per-client rate limits (common/ratelimit.py): None reads $WHOHANDLES_RATE_LIMITS; "off" disables them.
     rate_limits: str | None = None
 
@@ -53,7 +53,7 @@ class Settings:
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
         env = os.environ
-        values = dict(
+        values: dict[str, Any] = dict(
             host=env.get("WHOHANDLES_WEB_HOST", cls.host),
             port=int(env.get("WHOHANDLES_WEB_PORT", cls.port)),
             rasa_url=(env.get("WHOHANDLES_RASA_URL") or _rasa_from_port(env.get("WHOHANDLES_RASA_PORT"))).rstrip("/"),

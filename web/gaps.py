@@ -36,10 +36,12 @@ def _e(text: str) -> str:
 def _question_cell(question: str) -> str:
     if len(question) <= PREVIEW:
         return f'<td class="question">{_e(question)}</td>'
-    return (f'<td class="question"><details><summary><span class="preview">{_e(question[:PREVIEW])}</span>'
-            f'<span class="more">… (show all {len(question)} characters · 展开全文)</span>'
-            f'<span class="less">{len(question)} characters · 收起</span></summary>'
-            f'<p class="full">{_e(question)}</p></details></td>')
+    return (
+        f'<td class="question"><details><summary><span class="preview">{_e(question[:PREVIEW])}</span>'
+        f'<span class="more">… (show all {len(question)} characters · 展开全文)</span>'
+        f'<span class="less">{len(question)} characters · 收起</span></summary>'
+        f'<p class="full">{_e(question)}</p></details></td>'
+    )
 
 
 def _action_cell(gap: dict, csrf: str, show_all: bool) -> str:
@@ -53,7 +55,9 @@ def _action_cell(gap: dict, csrf: str, show_all: bool) -> str:
         f'<button type="submit" name="status" value="{status}" data-status="{status}">{ACTIONS[status]}</button></form>'
         for status in choices
     )
-    label = f'<span class="status-{gap["status"]}">{STATUS_TEXT[gap["status"]]}</span> ' if gap["status"] != "open" else ""
+    label = (
+        f'<span class="status-{gap["status"]}">{STATUS_TEXT[gap["status"]]}</span> ' if gap["status"] != "open" else ""
+    )
     return f'<td class="act">{label}{forms}</td>'
 
 
@@ -61,9 +65,15 @@ def _row(gap: dict, csrf: str, show_all: bool) -> str:
     seen = time.strftime("%Y-%m-%d %H:%M", time.localtime(gap["last_seen"]))
     reason = "No answer · 未找到部门" if gap["reason"] == "no_answer" else "Marked unhelpful · 用户反馈无帮助"
     language = gap["language"] or detect(gap["question"])
-    cells = [f"<td>{_e(str(gap['count']))}</td>", f"<td>{_e(reason)}</td>", _question_cell(gap["question"]),
-             f"<td>{_e(gap['department_id'] or '—')}</td>", f"<td>{_e(language)}</td>", f"<td>{_e(seen)}</td>",
-             _action_cell(gap, csrf, show_all)]
+    cells = [
+        f"<td>{_e(str(gap['count']))}</td>",
+        f"<td>{_e(reason)}</td>",
+        _question_cell(gap["question"]),
+        f"<td>{_e(gap['department_id'] or '—')}</td>",
+        f"<td>{_e(language)}</td>",
+        f"<td>{_e(seen)}</td>",
+        _action_cell(gap, csrf, show_all),
+    ]
     return f'<tr data-reason="{_e(gap["reason"])}" data-status="{gap["status"]}">' + "".join(cells) + "</tr>"
 
 
@@ -75,11 +85,16 @@ def routes(store: FeedbackStore) -> list[Route]:
         rows = "\n".join(_row(g, values["CSRF"], show_all) for g in gaps)
         rows = rows or '<tr><td colspan="7" class="empty">No open gaps · 暂无待处理的缺口</td></tr>'
         open_count = sum(1 for g in gaps if g["status"] == "open")
-        summary = f"{open_count} open · 待处理 {open_count} 条" + (f", {len(gaps) - open_count} closed" if show_all else "")
-        toggle = ("/agent/gaps", "Only open gaps · 仅看待处理") if show_all else \
-                 ("/agent/gaps?show=all", "Also resolved and dismissed · 含已处理")
-        response = render("gaps.html", SUMMARY=summary, TOGGLE_HREF=toggle[0], TOGGLE_TEXT=toggle[1], **values)
-        text = response.body.decode("utf-8").replace("{{ROWS}}", rows)  # rows are built from escaped parts above
+        summary = f"{open_count} open · 待处理 {open_count} 条" + (
+            f", {len(gaps) - open_count} closed" if show_all else ""
+        )
+        toggle = (
+            ("/agent/gaps", "Only open gaps · 仅看待处理")
+            if show_all
+            else ("/agent/gaps?show=all", "Also resolved and dismissed · 含已处理")
+        )
+        response = render("gaps.html", SUMMARY=summary, TOGGLE_HREF=toggle[0], TOGGLE_TEXT=toggle[1], **values)  # type: ignore[arg-type]
+        text = bytes(response.body).decode("utf-8").replace("{{ROWS}}", rows)  # rows are built from escaped parts above
         return HTMLResponse(text, headers={"Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-store"})
 
     async def set_status(request: Request) -> Response:
@@ -92,19 +107,30 @@ def routes(store: FeedbackStore) -> list[Route]:
         if not csrf_ok(request, form.get("csrf")):
             return _refuse(403, "This page had expired; reload it and try again. · 页面已过期，请刷新后重试。")
         question, reason, status = form.get("question"), form.get("reason"), form.get("status")
-        if not isinstance(question, str) or not question.strip() or reason not in GAP_REASONS or status not in GAP_STATUSES:
+        if (
+            not isinstance(question, str)
+            or not question.strip()
+            or reason not in GAP_REASONS
+            or status not in GAP_STATUSES
+        ):
             return _refuse(400, "Unknown gap or action. · 无效的缺口或操作。")
         found = await run_in_threadpool(store.set_gap_status, question, reason, status, request.state.staff)
         if not found:
             return _refuse(404, "No such gap was recorded. · 没有这条缺口记录。")
         return RedirectResponse("/agent/gaps" + ("?show=all" if form.get("show") == "all" else ""), status_code=303)
 
-    return [Route("/agent/gaps", require_staff(page)),
-            Route("/agent/gaps/status", require_staff(set_status), methods=["POST"])]
+    return [
+        Route("/agent/gaps", require_staff(page)),
+        Route("/agent/gaps/status", require_staff(set_status), methods=["POST"]),
+    ]
 
 
 def _refuse(status: int, message: str) -> HTMLResponse:
-    body = (f'<!doctype html><html lang="en"><meta charset="utf-8"><title>Knowledge gaps</title>'
-            f'<link rel="stylesheet" href="/static/agent.css"><main><p class="login-message">{_e(message)}</p>'
-            f'<p><a href="/agent/gaps">Back to the gaps · 返回缺口列表</a></p></main></html>')
-    return HTMLResponse(body, status_code=status, headers={"Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-store"})
+    body = (
+        f'<!doctype html><html lang="en"><meta charset="utf-8"><title>Knowledge gaps</title>'
+        f'<link rel="stylesheet" href="/static/agent.css"><main><p class="login-message">{_e(message)}</p>'
+        f'<p><a href="/agent/gaps">Back to the gaps · 返回缺口列表</a></p></main></html>'
+    )
+    return HTMLResponse(
+        body, status_code=status, headers={"Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-store"}
+    )

@@ -4,9 +4,9 @@
 - every POST to `/api/*`: `Content-Type: application/json` (415) and, when a browser sends `Origin`, an
   allowed origin (403) — common/errors.check_post, the same check as the REST channel's (HTML forms outside
   /api/ are protected by their own CSRF tokens instead);
-- every request body (any path, any method) at most `max_body` bytes (413), by Content-Length or counted while it streams in; the
-  body is read here and handed on, so handlers never see more than the limit. A Content-Length that is not
-  a number is a 400.
+- every `/api/*` request body at most `max_body` bytes (413), by Content-Length or counted while it streams
+  in; the body is read here and handed on, so handlers never see more than the limit. A Content-Length that
+  is not a number is a 400. Other paths (pages, the login form) are bounded by web/http_limits.BodyLimit.
 
 Errors have the one shape of common/errors.py. The per-sender limit needs the parsed body, so the feedback
 handler applies it (web/server.py).
@@ -23,8 +23,11 @@ from common.ratelimit import RateLimiter
 
 async def send_problem(send, problem: Problem) -> None:
     body = json.dumps(problem.body(), ensure_ascii=False).encode("utf-8")
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-               (b"cache-control", b"no-store")]
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"cache-control", b"no-store"),
+    ]
     if problem.retry_after:
         headers.append((b"retry-after", str(problem.retry_after).encode()))
     await send({"type": "http.response.start", "status": problem.status, "headers": headers})
@@ -60,8 +63,11 @@ class ApiGuard:
             raise errors.rate_limited(wait)
         if method == "POST":
             errors.check_post(headers.get("content-type"), headers.get("origin"), self.allowed)
-        if method in ("GET", "HEAD", "OPTIONS") and "content-length" not in headers and \
-                "transfer-encoding" not in headers:
+        if (
+            method in ("GET", "HEAD", "OPTIONS")
+            and "content-length" not in headers
+            and "transfer-encoding" not in headers
+        ):
             return receive
         declared = headers.get("content-length")
         if declared is not None:

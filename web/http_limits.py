@@ -14,6 +14,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import uvicorn
 from starlette.exceptions import HTTPException
@@ -22,8 +23,10 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from web.config import Settings
 
-TIMEOUT_RESPONSE = (b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\n"
-                    b"connection: close\r\ncontent-length: 31\r\n\r\nThe request took too long. Bye.")
+TIMEOUT_RESPONSE = (
+    b"HTTP/1.1 408 Request Timeout\r\ncontent-type: text/plain; charset=utf-8\r\n"
+    b"connection: close\r\ncontent-length: 31\r\n\r\nThe request took too long. Bye."
+)
 
 
 class GuardedH11Protocol(H11Protocol):
@@ -34,7 +37,7 @@ class GuardedH11Protocol(H11Protocol):
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._deadline: asyncio.TimerHandle | None = None
-        self._timed_cycle = None
+        self._timed_cycle: Any = None
         self._arm()  # a connection that never sends a byte is a request that never arrives
 
     def _arm(self) -> None:
@@ -58,8 +61,13 @@ class GuardedH11Protocol(H11Protocol):
         super().on_response_complete()
         # Keep-alive: uvicorn's idle timer runs until the next request's first byte re-arms ours, unless part of
         # the next request is already waiting in h11's buffer (sent together with the previous one).
-        if self._deadline is None and self.cycle is not None and self.cycle.response_complete \
-                and self.conn.trailing_data[0] and not self.transport.is_closing():
+        if (
+            self._deadline is None
+            and self.cycle is not None
+            and self.cycle.response_complete
+            and self.conn.trailing_data[0]
+            and not self.transport.is_closing()
+        ):
             self._arm()
 
     def connection_lost(self, exc: Exception | None) -> None:
@@ -111,8 +119,17 @@ class BodyLimit:
 
 def server_config(app: ASGIApp, settings: Settings, **extra) -> uvicorn.Config:
     """uvicorn's settings for the web server (main() and the limit tests use the same)."""
-    options = dict(host=settings.host, port=settings.port, log_level="info", access_log=True,
-                   http=guarded_h11(settings.request_timeout), h11_max_incomplete_event_size=settings.max_header_bytes,
-                   server_header=False, timeout_keep_alive=5, ws="none", lifespan="on")
+    options: dict[str, Any] = dict(
+        host=settings.host,
+        port=settings.port,
+        log_level="info",
+        access_log=True,
+        http=guarded_h11(settings.request_timeout),
+        h11_max_incomplete_event_size=settings.max_header_bytes,
+        server_header=False,
+        timeout_keep_alive=5,
+        ws="none",
+        lifespan="on",
+    )
     options.update(extra)
     return uvicorn.Config(app, **options)

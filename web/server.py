@@ -18,10 +18,6 @@ import time
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from common import errors, organizations, retention
-from common.normalize import normalize
-from common.ratelimit import RateLimiter
-from common.text import MAX_MESSAGE_CHARS, clean_text
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
@@ -31,13 +27,17 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 
+from common import errors, organizations, retention
+from common.normalize import normalize
+from common.ratelimit import RateLimiter
+from common.text import MAX_MESSAGE_CHARS, clean_text
 from feedback import FeedbackStore
 from web import auth, gaps
 from web.config import Settings
+from web.guard import ApiGuard
 from web.http_limits import BodyLimit, server_config
 from web.security_headers import AssetFiles, SecurityHeaders
 from web.staff import StaffStore
-from web.guard import ApiGuard
 from web.terms import query_terms, warm_up
 
 log = logging.getLogger("whohandles.web")
@@ -46,7 +46,9 @@ MAX_QUERY = 500
 MAX_BODY = 16_384
 DEPT_ID = re.compile(r"^(hrss|hpf)\.[a-z0-9-]{1,60}$")
 SENDER = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
-FEEDBACK_EXAMPLE = '{"sender": "user-123", "question": "...", "answer": "...", "department_id": "hpf.loans", "vote": "up"}'
+FEEDBACK_EXAMPLE = (
+    '{"sender": "user-123", "question": "...", "answer": "...", "department_id": "hpf.loans", "vote": "up"}'
+)
 
 
 def _error(status: int, code: str, message: str, retry_after: int | None = None) -> JSONResponse:
@@ -91,13 +93,23 @@ def _page(name: str, csp: str, **values: str) -> HTMLResponse:
     text = (STATIC / name).read_text(encoding="utf-8")
     for key, value in values.items():
         text = text.replace("{{" + key + "}}", html.escape(value, quote=True))
-    return HTMLResponse(text, headers={"Content-Security-Policy": csp, "Cache-Control": "no-cache",
-                                       "X-Content-Type-Options": "nosniff", "Referrer-Policy": "same-origin"})
+    return HTMLResponse(
+        text,
+        headers={
+            "Content-Security-Policy": csp,
+            "Cache-Control": "no-cache",
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "same-origin",
+        },
+    )
 
 
 def _csp(connect: str = "") -> str:
-    return ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-            f"connect-src 'self' {connect}".rstrip() + "; frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+        f"connect-src 'self' {connect}".rstrip()
+        + "; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    )
 
 
 ORGS_PLACEHOLDER = "/*{{ORGS}}*/ null"
@@ -110,8 +122,9 @@ def widget_js() -> str:
     return (STATIC / "widget.js").read_text(encoding="utf-8").replace(ORGS_PLACEHOLDER, table)
 
 
-def create_app(settings: Settings | None = None, engine=None, store: FeedbackStore | None = None,
-               staff: StaffStore | None = None) -> Starlette:
+def create_app(
+    settings: Settings | None = None, engine=None, store: FeedbackStore | None = None, staff: StaffStore | None = None
+) -> Starlette:
     """Build the app. Passing `engine` (tests) skips loading the real one."""
     settings = settings or Settings.from_env()
     store = store or FeedbackStore(settings.feedback_db)
@@ -142,8 +155,11 @@ def create_app(settings: Settings | None = None, engine=None, store: FeedbackSto
         return FileResponse(STATIC / name, headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"})
 
     async def widget_script(request: Request) -> Response:
-        return Response(widget_js(), media_type="text/javascript; charset=utf-8",
-                        headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"})
+        return Response(
+            widget_js(),
+            media_type="text/javascript; charset=utf-8",
+            headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
+        )
 
     async def healthz(request: Request) -> Response:
         return JSONResponse({"status": "ok", "engine": holder.engine is not None, "problem": holder.problem})
@@ -231,14 +247,25 @@ def create_app(settings: Settings | None = None, engine=None, store: FeedbackSto
     ]
     # Outermost first: security headers on every answer (errors included); CORS; the API's own checks (rate,
     # content type, origin, its 16 KB body limit); the body limit of everything else; staff sessions.
-    middleware = [Middleware(SecurityHeaders, hsts_seconds=settings.hsts_seconds),
-                  Middleware(CORSMiddleware, allow_origins=settings.allowed_origins, allow_methods=["GET", "POST"],
-                             allow_headers=["Content-Type"], max_age=600),
-                  Middleware(ApiGuard, allowed_origins=settings.allowed_origins, limiter=limiter, max_body=MAX_BODY),
-                  Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
-                  *auth.middleware(settings, staff)]
-    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
-                    exception_handlers={HTTPException: on_http_error, Exception: on_crash})
+    middleware = [
+        Middleware(SecurityHeaders, hsts_seconds=settings.hsts_seconds),
+        Middleware(
+            CORSMiddleware,
+            allow_origins=settings.allowed_origins,
+            allow_methods=["GET", "POST"],
+            allow_headers=["Content-Type"],
+            max_age=600,
+        ),
+        Middleware(ApiGuard, allowed_origins=settings.allowed_origins, limiter=limiter, max_body=MAX_BODY),
+        Middleware(BodyLimit, max_bytes=settings.max_body_bytes),
+        *auth.middleware(settings, staff),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=middleware,
+        lifespan=lifespan,
+        exception_handlers={HTTPException: on_http_error, Exception: on_crash},  # type: ignore[dict-item]
+    )
     app.state.settings, app.state.store, app.state.engine = settings, store, holder
     app.state.staff, app.state.login_throttle = staff, auth.LoginThrottle()
     app.state.limiter = limiter

@@ -91,12 +91,16 @@ class StaffStore:
         now = time.time()
         with closing(self._connect()) as conn:
             if replace:
-                cur = conn.execute("UPDATE staff SET hash = ?, password_changed_at = ? WHERE name = ?", (digest, now, name))
+                cur = conn.execute(
+                    "UPDATE staff SET hash = ?, password_changed_at = ? WHERE name = ?", (digest, now, name)
+                )
                 if cur.rowcount:
                     return
             try:
-                conn.execute("INSERT INTO staff (name, hash, created_at, password_changed_at) VALUES (?, ?, ?, ?)",
-                             (name, digest, now, now))
+                conn.execute(
+                    "INSERT INTO staff (name, hash, created_at, password_changed_at) VALUES (?, ?, ?, ?)",
+                    (name, digest, now, now),
+                )
             except sqlite3.IntegrityError:
                 raise StaffError(f"{name!r} already exists (use --replace to set a new password)") from None
 

@@ -59,9 +59,15 @@ def cmd_staff(args: argparse.Namespace) -> int:
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     """Register `staff` on the whohandles CLI."""
-    staff = sub.add_parser("staff", help="staff accounts for the agent console and the gaps page",
-                           description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    staff.add_argument("--db", default=None, help="SQLite file (default $WHOHANDLES_STAFF_DB or the project's var/staff.db)")
+    staff = sub.add_parser(
+        "staff",
+        help="staff accounts for the agent console and the gaps page",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    staff.add_argument(
+        "--db", default=None, help="SQLite file (default $WHOHANDLES_STAFF_DB or the project's var/staff.db)"
+    )
     actions = staff.add_subparsers(dest="staff_command", required=True)
     add = actions.add_parser("add", help="create an account (or --replace its password)")
     add.add_argument("name")

@@ -14,11 +14,11 @@ _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 _LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z'-]*|\d{2,}")
 
 
-
 # The duty sentences use US spelling; callers' words arrive in either.
-_SPELLINGS = {w: (w, w.replace("our", "or")) for w in ("labour", "favour", "honour")}
-_SPELLINGS.update({"centre": ("center",), "organisation": ("organization",), "programme": ("program",),
-                   "labor": ("labour",)})
+_SPELLINGS: dict[str, tuple[str, ...]] = {w: (w, w.replace("our", "or")) for w in ("labour", "favour", "honour")}
+_SPELLINGS.update(
+    {"centre": ("center",), "organisation": ("organization",), "programme": ("program",), "labor": ("labour",)}
+)
 
 
 def _jieba():
@@ -48,7 +48,6 @@ def query_terms(query: str, limit: int = 24) -> list[str]:
             for word in jieba.cut_for_search(run):
                 if len(word) >= 2 and word not in UNHIGHLIGHTED_ZH:
                     terms.append(word)
-    seen: set[str] = set()
-    unique = [t for t in terms if not (t in seen or seen.add(t))]
+    unique = list(dict.fromkeys(terms))
     # Longest first so the client prefers "公积金贷款" over "贷款" where both match.
     return sorted(unique, key=len, reverse=True)[:limit]

@@ -33,13 +33,12 @@ from asyncio import CancelledError
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.exceptions import SanicException
 from sanic.request import Request
 from sanic.response import HTTPResponse
-
-from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
-from rasa.core.channels.rest import RestInput
 
 from bot import patches
 from bot.lang import detect
@@ -96,8 +95,10 @@ class HardenedRestInput(RestInput):
         self.origins = allowed_origins()
         normalize("預熱")  # OpenCC loads its dictionaries on first use: now, not on a user's first message
         if not patches.applied():
-            raise RuntimeError("Start Rasa with `python -m bot.serve run …` (scripts/serve-rasa): it applies "
-                               "bot/patches.py, which this channel relies on (bounded action wait, no banner).")
+            raise RuntimeError(
+                "Start Rasa with `python -m bot.serve run …` (scripts/serve-rasa): it applies "
+                "bot/patches.py, which this channel relies on (bounded action wait, no banner)."
+            )
 
     @classmethod
     def name(cls) -> Text:

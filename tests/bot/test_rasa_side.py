@@ -105,7 +105,9 @@ def test_the_language_component_tags_each_message_with_its_language(tmp_path):
     from bot.components.language import LanguageEntityExtractor
 
     component = LanguageEntityExtractor.create(
-        LanguageEntityExtractor.get_default_config(), LocalModelStorage(Path(tmp_path)), Resource("language"),
+        LanguageEntityExtractor.get_default_config(),
+        LocalModelStorage(Path(tmp_path)),
+        Resource("language"),
         ExecutionContext(GraphSchema({}), "test"),
     )
     messages = [Message(data={"text": t}) for t in ("公积金怎么取", "who handles my 公积金 loan", "2")]

@@ -15,8 +15,16 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "var" / "artifacts" / "screenshots"
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 
@@ -37,12 +45,19 @@ def stack(tmp_path_factory):
     tests at a stack that is already running instead (a staging copy; the tests write votes and gap statuses).
     """
     if os.environ.get("WHOHANDLES_BROWSER_WEB_URL"):
-        missing = [v for v in ("WHOHANDLES_FEEDBACK_DB", "WHOHANDLES_BROWSER_STAFF_USER", "WHOHANDLES_BROWSER_STAFF_PASSWORD")
-                   if not os.environ.get(v)]
+        missing = [
+            v
+            for v in ("WHOHANDLES_FEEDBACK_DB", "WHOHANDLES_BROWSER_STAFF_USER", "WHOHANDLES_BROWSER_STAFF_PASSWORD")
+            if not os.environ.get(v)
+        ]
         if missing:  # never fall back to the product's var/feedback.db: the tests would fill its gaps page
             pytest.fail(f"WHOHANDLES_BROWSER_WEB_URL also needs {', '.join(missing)}")
-        yield RunningStack(os.environ["WHOHANDLES_BROWSER_WEB_URL"].rstrip("/"), Path(os.environ["WHOHANDLES_FEEDBACK_DB"]),
-                           os.environ["WHOHANDLES_BROWSER_STAFF_USER"], os.environ["WHOHANDLES_BROWSER_STAFF_PASSWORD"])
+        yield RunningStack(
+            os.environ["WHOHANDLES_BROWSER_WEB_URL"].rstrip("/"),
+            Path(os.environ["WHOHANDLES_FEEDBACK_DB"]),
+            os.environ["WHOHANDLES_BROWSER_STAFF_USER"],
+            os.environ["WHOHANDLES_BROWSER_STAFF_PASSWORD"],
+        )
         return
     from tests.support.stack import browser_stack
 

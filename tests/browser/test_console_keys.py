@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from staff_helpers import sign_in
 
 pytestmark = pytest.mark.browser

@@ -15,11 +15,11 @@ import uuid
 from urllib.parse import urlsplit
 
 import pytest
+from staff_helpers import sign_in
+from widget_helpers import answered, ask, last_turn_departments, open_widget
 
 from feedback import FeedbackStore
-from staff_helpers import sign_in
 from tests.support.stack import ROOT, free_port
-from widget_helpers import answered, ask, last_turn_departments, open_widget
 
 pytestmark = pytest.mark.browser
 
@@ -99,7 +99,8 @@ def foreign_site(tmp_path):
     site.mkdir()
     port = free_port()
     server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", port), functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site)))
+        ("127.0.0.1", port), functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield site, f"http://127.0.0.1:{port}"
@@ -114,8 +115,9 @@ def test_a_foreign_page_cannot_frame_any_page(stack, browser, foreign_site):
     site, origin = foreign_site
     frames = "".join(f'<iframe name="f{i}" src="{stack.web_url}{path}"></iframe>' for i, path in enumerate(FRAMED))
     (site / "own.html").write_text('<!doctype html><title>own page</title><p id="own">framed</p>', encoding="utf-8")
-    (site / "frame.html").write_text(f'<!doctype html><title>foreign</title>{frames}<iframe name="own" src="/own.html">'
-                                     "</iframe>", encoding="utf-8")
+    (site / "frame.html").write_text(
+        f'<!doctype html><title>foreign</title>{frames}<iframe name="own" src="/own.html"></iframe>', encoding="utf-8"
+    )
     context = browser.new_context()
     try:
         page = context.new_page()
@@ -124,7 +126,9 @@ def test_a_foreign_page_cannot_frame_any_page(stack, browser, foreign_site):
         page.on("console", lambda m: refused.append(m.text) if "frame-ancestors" in m.text else None)
         page.goto(origin + "/frame.html", wait_until="load")
         own = page.frame(name="own")
-        assert own.url == origin + "/own.html" and own.locator("#own").text_content() == "framed", "framing works at all"
+        assert own.url == origin + "/own.html" and own.locator("#own").text_content() == "framed", (
+            "framing works at all"
+        )
         for i, path in enumerate(FRAMED):
             frame = page.frame(name=f"f{i}")
             assert not frame.url.startswith(stack.web_url), f"{path} was framed by {origin}: {frame.url}"

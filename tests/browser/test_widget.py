@@ -6,10 +6,10 @@ import re
 import sqlite3
 
 import pytest
-
-from tests.support.questions import CLARIFY_EN, first_with_verdict
 from staff_helpers import sign_in
 from widget_helpers import answered, ask, last_turn_departments, open_widget, sender
+
+from tests.support.questions import CLARIFY_EN, first_with_verdict
 
 pytestmark = pytest.mark.browser
 
@@ -42,7 +42,9 @@ def test_english_and_chinese_questions_get_the_right_department_and_survive_relo
     bubbles = page.locator(".wh-user .wh-bubble").all_text_contents()
     assert bubbles == [EN_QUESTION, ZH_QUESTION]
     assert [c for c in page.locator(".wh-card-main").evaluate_all("cs => cs.map(c => c.dataset.departmentId)")] == [
-        EN_DEPARTMENT, ZH_DEPARTMENT]
+        EN_DEPARTMENT,
+        ZH_DEPARTMENT,
+    ]
     assert sender(page) == who
 
 
@@ -73,7 +75,9 @@ def test_another_city_gets_the_shanghai_only_note_with_both_hotlines(stack, desk
     note = page.locator(".wh-other-city").last
     assert "北京" in note.locator(".wh-bubble").text_content()
     assert sorted(note.locator("a[href^='tel:']").evaluate_all("els => els.map(e => e.getAttribute('href'))")) == [
-        "tel:12329", "tel:12333"]
+        "tel:12329",
+        "tel:12333",
+    ]
     assert last_turn_departments(page) == []
     desktop.shot("widget-other-city.png")
 
@@ -85,7 +89,10 @@ def test_injected_html_is_shown_as_text_and_runs_nothing(stack, desktop):
     assert page.locator(".wh-user .wh-bubble").last.text_content() == INJECTED
     assert page.get_by_text(INJECTED, exact=True).first.is_visible()
     assert page.locator("#whohandles-widget img, .wh-log img").count() == 0
-    assert page.evaluate("document.querySelector('#whohandles-widget').shadowRoot.querySelectorAll('[onerror]').length") == 0
+    assert (
+        page.evaluate("document.querySelector('#whohandles-widget').shadowRoot.querySelectorAll('[onerror]').length")
+        == 0
+    )
     page.wait_for_timeout(300)
     assert desktop.dialogs == []
 
@@ -97,8 +104,9 @@ def test_thumbs_up_is_stored_in_sqlite(stack, desktop):
     page.locator(".wh-feedback .wh-up").last.click()
     page.locator(".wh-feedback .wh-up[aria-pressed='true']").last.wait_for()
     with sqlite3.connect(stack.feedback_db) as db:
-        rows = db.execute("SELECT sender, question, answer, department_id, vote FROM votes WHERE sender = ?",
-                          (sender(page),)).fetchall()
+        rows = db.execute(
+            "SELECT sender, question, answer, department_id, vote FROM votes WHERE sender = ?", (sender(page),)
+        ).fetchall()
     assert len(rows) == 1
     who, question, answer, department, vote = rows[0]
     assert (question, department, vote) == (EN_QUESTION, EN_DEPARTMENT, "up")
@@ -136,7 +144,8 @@ def test_keyboard_only(stack, desktop):
     assert page.locator(".wh-panel").is_hidden()
     assert page.evaluate(f"{active}.classList.contains('wh-launcher')")
     for label in page.locator("#whohandles-widget button").evaluate_all(
-            "bs => bs.filter(b => b.offsetParent !== null).map(b => b.getAttribute('aria-label') || b.textContent.trim())"):
+        "bs => bs.filter(b => b.offsetParent !== null).map(b => b.getAttribute('aria-label') || b.textContent.trim())"
+    ):
         assert label, "every visible button has a name"
 
 

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import pytest
-
 from widget_helpers import ask, last_turn_departments, open_widget
 
 pytestmark = pytest.mark.browser
@@ -30,8 +29,11 @@ def test_the_launcher_is_among_the_first_tab_stops(stack, desktop):
         page.keyboard.press("Tab")
         stops.append(page.evaluate(FOCUSED))
     launcher = next(i for i, s in enumerate(stops) if "wh-launcher" in s["cls"])
-    page_ask = next(i for i, s in enumerate(stops) if "btn-primary" in s["cls"]) if any(
-        "btn-primary" in s["cls"] for s in stops) else len(stops)
+    page_ask = (
+        next(i for i, s in enumerate(stops) if "btn-primary" in s["cls"])
+        if any("btn-primary" in s["cls"] for s in stops)
+        else len(stops)
+    )
     assert "skip" in stops[0]["cls"], "the skip link stays the first stop"
     assert launcher == 1 and launcher < page_ask
 

@@ -190,7 +190,11 @@ def test_kill_9_of_a_replica_and_an_action_server_under_load_fails_only_requests
                 "back_after_s": round(recovered_s, 1),
             }
             assert figures[program]["failed"] <= in_flight, (
-                program, load.failures[failures_before:], cluster.log("nginx"), cluster.log("rasa2", 60))
+                program,
+                load.failures[failures_before:],
+                cluster.log("nginx"),
+                cluster.log("rasa2", 60),
+            )
     figures["answered"] = sum(len(v) for v in load.answered.values())
     figures["failures"] = load.failures
     record("kill9", figures)

@@ -24,8 +24,10 @@ def assert_error(response: httpx.Response, status: int, code: str) -> dict:
     return body
 
 
-@pytest.mark.parametrize("content_type", [None, "text/plain", "application/x-www-form-urlencoded",
-                                          "multipart/form-data; boundary=x", "text/json"])
+@pytest.mark.parametrize(
+    "content_type",
+    [None, "text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "text/json"],
+)
 def test_only_json_is_accepted(stack, http, content_type):
     headers = {"Content-Type": content_type} if content_type else {}
     assert_error(http.post(stack.webhook, content=vote_body(), headers=headers), 415, "unsupported_media_type")
@@ -34,8 +36,11 @@ def test_only_json_is_accepted(stack, http, content_type):
 def test_a_foreign_page_cannot_write_into_a_conversation(stack, http):
     sender = f"victim-{uuid.uuid4().hex[:8]}"
     for origin in ("http://evil.example", "null"):
-        r = http.post(stack.webhook, json={"sender": sender, "message": "account frozen, visit http://evil.example"},
-                      headers={"Origin": origin})
+        r = http.post(
+            stack.webhook,
+            json={"sender": sender, "message": "account frozen, visit http://evil.example"},
+            headers={"Origin": origin},
+        )
         assert_error(r, 403, "origin_not_allowed")
     ok = http.post(stack.webhook, json={"sender": sender, "message": "hi"}, headers={"Origin": stack.web_url})
     assert ok.status_code == 200 and ok.json()
@@ -59,8 +64,9 @@ def test_a_streamed_large_body_gets_413_too(stack, http):
 
 
 def test_undecodable_bytes_are_refused_as_the_docstring_says(stack, http):
-    r = http.post(stack.webhook, content=b'{"sender": "u", "message": "\xff\xfe"}',
-                  headers={"Content-Type": "application/json"})
+    r = http.post(
+        stack.webhook, content=b'{"sender": "u", "message": "\xff\xfe"}', headers={"Content-Type": "application/json"}
+    )
     assert_error(r, 400, "invalid_json")
 
 

@@ -20,14 +20,21 @@ pytestmark = pytest.mark.e2e
 
 EXAMPLES = 1000
 SURROGATES = st.sampled_from(["\udc80", "\ud800", "a\udfffb", "\ud83d", "公积金\udc80贷款"])
-TEXT = st.one_of(st.text(max_size=40), SURROGATES, st.text(st.characters(max_codepoint=0x1F), max_size=10),
-                 st.sampled_from(["养老金" * 800, "<img src=x onerror=alert(1)>", "/restart", "\ufffd"]))
-JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats() | TEXT,
-                    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXT, inner, max_size=3),
-                    max_leaves=8)
+TEXT = st.one_of(
+    st.text(max_size=40),
+    SURROGATES,
+    st.text(st.characters(max_codepoint=0x1F), max_size=10),
+    st.sampled_from(["养老金" * 800, "<img src=x onerror=alert(1)>", "/restart", "\ufffd"]),
+)
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | TEXT,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(TEXT, inner, max_size=3),
+    max_leaves=8,
+)
 SENDER = st.text(string.ascii_letters + string.digits + "-_", min_size=1, max_size=30).map(lambda s: "fz-" + s)
-GOOD = st.fixed_dictionaries({"sender": SENDER, "message": TEXT},
-                             optional={"metadata": st.dictionaries(st.text(max_size=5), JSON, max_size=2)})
+GOOD = st.fixed_dictionaries(
+    {"sender": SENDER, "message": TEXT}, optional={"metadata": st.dictionaries(st.text(max_size=5), JSON, max_size=2)}
+)
 ODD = st.dictionaries(st.sampled_from(["sender", "message", "metadata", "input_channel", "x"]), JSON, max_size=5)
 
 
@@ -36,8 +43,11 @@ def dumps(value: object) -> bytes:
 
 
 def nested(depth: int, opener: str) -> bytes:
-    return (opener * depth + {"[": "]", "{": "}"}[opener] * depth).encode() if opener == "[" else \
-        ('{"a":' * depth + "1" + "}" * depth).encode()
+    return (
+        (opener * depth + {"[": "]", "{": "}"}[opener] * depth).encode()
+        if opener == "["
+        else ('{"a":' * depth + "1" + "}" * depth).encode()
+    )
 
 
 BODIES = st.one_of(
@@ -55,8 +65,12 @@ ORIGINS = st.sampled_from([None] * 8 + ["http://evil.example", "null"])
 def test_rest_webhook_fuzz(stack, http):
     seen = Counter()
 
-    @settings(max_examples=EXAMPLES, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture])
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
+    )
     @given(body=BODIES, content_type=CONTENT_TYPES, origin=ORIGINS)
     def run(body, content_type, origin):
         kind, raw = body

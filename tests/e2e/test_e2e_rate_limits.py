@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
 from tests.support.stack import Stack
@@ -13,8 +12,12 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="module")
 def limited(tmp_path_factory):
     # Rasa only: a missing action server just turns answers into the apology, which is still a 200.
-    with Stack(tmp_path_factory.mktemp("limited-stack"), actions=False, action_timeout=0.3,
-               rate_limits="sender:3/minute ip:8/minute") as running:
+    with Stack(
+        tmp_path_factory.mktemp("limited-stack"),
+        actions=False,
+        action_timeout=0.3,
+        rate_limits="sender:3/minute ip:8/minute",
+    ) as running:
         yield running
 
 
@@ -28,7 +31,9 @@ def test_a_sender_over_its_limit_gets_429_with_retry_after(limited, http):
     assert r.status_code == 429
     assert 1 <= int(r.headers["Retry-After"]) <= 60
     body = r.json()
-    assert body["error"] == "rate_limited" and "Too many requests" in body["message"] and "请求过于频繁" in body["message"]
+    assert (
+        body["error"] == "rate_limited" and "Too many requests" in body["message"] and "请求过于频繁" in body["message"]
+    )
     assert say(http, limited, "calm-1").status_code == 200, "another sender is not held back"
 
 

@@ -76,8 +76,15 @@ class Cluster:
             RASA_TELEMETRY_ENABLED="false",
             SQLALCHEMY_SILENCE_UBER_WARNING="1",
         )
-        for key in ("WHOHANDLES_RASA_UPSTREAMS", "WHOHANDLES_ACTIONS_UPSTREAMS", "WHOHANDLES_ACTION_URL",
-                    "WHOHANDLES_RASA_URL", "WHOHANDLES_PG_HOST", "WHOHANDLES_REDIS_HOST", "WHOHANDLES_BIND"):
+        for key in (
+            "WHOHANDLES_RASA_UPSTREAMS",
+            "WHOHANDLES_ACTIONS_UPSTREAMS",
+            "WHOHANDLES_ACTION_URL",
+            "WHOHANDLES_RASA_URL",
+            "WHOHANDLES_PG_HOST",
+            "WHOHANDLES_REDIS_HOST",
+            "WHOHANDLES_BIND",
+        ):
             env.pop(key, None)
         if self.lock_store:
             env["WHOHANDLES_LOCK_STORE"] = self.lock_store
@@ -86,8 +93,12 @@ class Cluster:
     # ---- lifecycle ------------------------------------------------------------------------------------
     def _deploy(self, command: str, timeout: float) -> str:
         result = subprocess.run(
-            [sys.executable, "-m", "deploy.cluster", command], cwd=ROOT, env=self.env(),
-            capture_output=True, text=True, timeout=timeout,
+            [sys.executable, "-m", "deploy.cluster", command],
+            cwd=ROOT,
+            env=self.env(),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
         )
         if result.returncode != 0:
             raise RuntimeError(f"deploy.cluster {command} failed:\n{result.stdout}\n{result.stderr}")
@@ -147,7 +158,9 @@ class Cluster:
     def ctl(self, *args: str) -> str:
         result = subprocess.run(
             [str(Path(sys.executable).parent / "supervisorctl"), "-c", str(self.dir / "etc/supervisord.conf"), *args],
-            capture_output=True, text=True, timeout=120,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         return result.stdout
 
@@ -197,9 +210,26 @@ class Cluster:
 
         psql = shutil.which("psql") or pg_bin("psql")
         result = subprocess.run(
-            [psql, "-h", "127.0.0.1", "-p", str(self.ports["pg"]), "-U", "whohandles", "-d", "whohandles",
-             "-AtF", "\t", "-c", query],
-            env={**os.environ, "PGPASSWORD": "whohandles"}, capture_output=True, text=True, timeout=60, check=True,
+            [
+                psql,
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.ports["pg"]),
+                "-U",
+                "whohandles",
+                "-d",
+                "whohandles",
+                "-AtF",
+                "\t",
+                "-c",
+                query,
+            ],
+            env={**os.environ, "PGPASSWORD": "whohandles"},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
         )
         return [line.split("\t") for line in result.stdout.splitlines() if line]
 

@@ -172,8 +172,11 @@ class Stack:
 
     def store_paths(self) -> dict[str, Path]:
         """Every file the stack writes to: all under workdir, never the product's var/ (checked in env())."""
-        return {"WHOHANDLES_TRACKER_DB": self.tracker_db, "WHOHANDLES_FEEDBACK_DB": self.feedback_db,
-                "WHOHANDLES_STAFF_DB": self.staff_db}
+        return {
+            "WHOHANDLES_TRACKER_DB": self.tracker_db,
+            "WHOHANDLES_FEEDBACK_DB": self.feedback_db,
+            "WHOHANDLES_STAFF_DB": self.staff_db,
+        }
 
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
@@ -199,9 +202,15 @@ class Stack:
 
     def add_staff(self, env: dict[str, str]) -> None:
         """The web server's staff account, with the same command an operator runs."""
-        done = subprocess.run([str(ROOT / ".venv/app/bin/whohandles"), "staff", "add", self.staff_user, "--password-stdin"],
-                              input=self.staff_password + "\n", capture_output=True, text=True, env=env, cwd=ROOT,
-                              timeout=120)
+        done = subprocess.run(
+            [str(ROOT / ".venv/app/bin/whohandles"), "staff", "add", self.staff_user, "--password-stdin"],
+            input=self.staff_password + "\n",
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=ROOT,
+            timeout=120,
+        )
         if done.returncode != 0:
             raise StackError(f"whohandles staff add failed: {done.stderr}")
 

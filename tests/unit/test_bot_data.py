@@ -71,7 +71,10 @@ def test_origin_lists_take_commas_spaces_or_both():
     from common.origins import parse_origins
 
     expected = ("https://a.example", "http://127.0.0.1:8080")
-    for raw in ("https://a.example,http://127.0.0.1:8080", "https://a.example http://127.0.0.1:8080",
-                " https://a.example/ ,  http://127.0.0.1:8080 , https://a.example"):
+    for raw in (
+        "https://a.example,http://127.0.0.1:8080",
+        "https://a.example http://127.0.0.1:8080",
+        " https://a.example/ ,  http://127.0.0.1:8080 , https://a.example",
+    ):
         assert parse_origins(raw) == expected
     assert parse_origins("") == ()

@@ -8,8 +8,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 CLI = [sys.executable, "-m", "retrieval.cli"]
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -72,8 +70,22 @@ def test_eval_prints_a_final_json_line(tmp_path):
     result = run("eval", str(cases))
     assert result.returncode == 0, result.stderr
     last = json.loads(result.stdout.strip().splitlines()[-1])
-    assert set(last) == {"n", "top1", "top3", "mrr", "oos_acc", "refused", "other_city_acc", "ranking_top1",
-                         "dense_top1", "p50_ms", "p95_ms", "zh_top1", "en_top1", "evidence_p1"}
+    assert set(last) == {
+        "n",
+        "top1",
+        "top3",
+        "mrr",
+        "oos_acc",
+        "refused",
+        "other_city_acc",
+        "ranking_top1",
+        "dense_top1",
+        "p50_ms",
+        "p95_ms",
+        "zh_top1",
+        "en_top1",
+        "evidence_p1",
+    }
     assert last["n"] == 2 and last["top1"] == 1.0 and last["oos_acc"] == 1.0 and last["evidence_p1"] is None
     assert "bm25" in result.stdout and "dense" in result.stdout
 
@@ -89,12 +101,19 @@ def test_the_cli_and_the_feedback_command_work_from_another_directory(tmp_path):
     """The project's index and feedback store are found from anywhere; nothing lands in the working directory."""
     env = {**os.environ, "HF_HUB_OFFLINE": "1", "PYTHONPATH": str(ROOT)}
     env.pop("WHOHANDLES_FEEDBACK_DB", None)
-    asked = subprocess.run([*CLI, "ask", "公积金贷款逾期了找谁"], capture_output=True, text=True, cwd=tmp_path,
-                           env=env, timeout=300)
+    asked = subprocess.run(
+        [*CLI, "ask", "公积金贷款逾期了找谁"], capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300
+    )
     assert asked.returncode == 0, asked.stderr
     assert "[hpf.loans]" in asked.stdout
-    gaps = subprocess.run([sys.executable, "-m", "feedback", "gaps", "--db", str(tmp_path / "own.db")],
-                          capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
+    gaps = subprocess.run(
+        [sys.executable, "-m", "feedback", "gaps", "--db", str(tmp_path / "own.db")],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+    )
     assert gaps.returncode == 0, gaps.stderr
     assert not (tmp_path / "var").exists()
 
@@ -104,8 +123,19 @@ def test_make_help_lists_every_target():
 
     out = subprocess.run(["make", "help"], capture_output=True, text=True, cwd=ROOT, timeout=60).stdout
     listed = set(re.findall(r"\x1b\[36m(\S+)", out))
-    assert {"run", "test", "test-unit", "test-e2e", "test-rasa", "test-browser", "eval", "eval-own",
-            "calibrate", "bench", "staff"} <= listed
+    assert {
+        "run",
+        "test",
+        "test-unit",
+        "test-e2e",
+        "test-rasa",
+        "test-browser",
+        "eval",
+        "eval-own",
+        "calibrate",
+        "bench",
+        "staff",
+    } <= listed
 
 
 def test_the_readme_sample_payload_is_what_the_actions_send():

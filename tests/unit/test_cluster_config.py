@@ -36,8 +36,11 @@ def test_defaults_are_the_fixed_ports_of_make_cluster(settings):
 
 def test_a_machine_running_only_rasa_points_at_remote_stores_and_actions(settings):
     s = settings(
-        WHOHANDLES_CLUSTER_SERVICES="rasa", WHOHANDLES_BIND="0.0.0.0", WHOHANDLES_PG_HOST="10.0.0.5",
-        WHOHANDLES_REDIS_HOST="10.0.0.6", WHOHANDLES_ACTION_URL="http://10.0.0.7:5055/webhook",
+        WHOHANDLES_CLUSTER_SERVICES="rasa",
+        WHOHANDLES_BIND="0.0.0.0",
+        WHOHANDLES_PG_HOST="10.0.0.5",
+        WHOHANDLES_REDIS_HOST="10.0.0.6",
+        WHOHANDLES_ACTION_URL="http://10.0.0.7:5055/webhook",
     )
     conf = cluster.supervisord_conf(s)
     assert "[program:rasa1]" in conf and "[program:postgres]" not in conf and "[program:nginx]" not in conf
@@ -47,8 +50,11 @@ def test_a_machine_running_only_rasa_points_at_remote_stores_and_actions(setting
 
 
 def test_nginx_upstreams_and_percent_signs_come_through(settings):
-    s = settings(WHOHANDLES_CLUSTER_SERVICES="nginx", WHOHANDLES_RASA_UPSTREAMS="10.0.0.2:5105 10.0.0.3:5105",
-                 WHOHANDLES_PG_PASSWORD='p%w"d')
+    s = settings(
+        WHOHANDLES_CLUSTER_SERVICES="nginx",
+        WHOHANDLES_RASA_UPSTREAMS="10.0.0.2:5105 10.0.0.3:5105",
+        WHOHANDLES_PG_PASSWORD='p%w"d',
+    )
     nginx = cluster.nginx_conf(s)
     assert "server 10.0.0.2:5105 " in nginx and "server 10.0.0.3:5105 " in nginx
     assert "server 127.0.0.1:5105 " not in nginx

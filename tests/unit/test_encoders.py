@@ -13,8 +13,10 @@ from embeddings.encoders import load_encoder
 
 @pytest.mark.slow
 def test_the_action_server_and_the_default_engine_never_import_torch():
-    script = ("import sys, actions; from actions.engine import get_engine; get_engine().ask('公积金提取'); "
-              "print('torch' in sys.modules, 'sentence_transformers' in sys.modules)")
+    script = (
+        "import sys, actions; from actions.engine import get_engine; get_engine().ask('公积金提取'); "
+        "print('torch' in sys.modules, 'sentence_transformers' in sys.modules)"
+    )
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=300)
     assert run.stdout.split()[-2:] == ["False", "False"], run.stdout + run.stderr
 

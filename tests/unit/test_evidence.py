@@ -28,14 +28,30 @@ def _duty_number(engine, dept_id: str, opening: str) -> int:
     ("question", "dept_id", "openings"),
     [
         # The issue's examples: an overdue loan is risk management or borrower credit, not securitisation ...
-        ("公积金贷款逾期了找谁", "hpf.loans", ("Responsible for drafting and formulating provident fund loan risk",
-                                          "Responsible for establishing a borrower credit")),
+        (
+            "公积金贷款逾期了找谁",
+            "hpf.loans",
+            (
+                "Responsible for drafting and formulating provident fund loan risk",
+                "Responsible for establishing a borrower credit",
+            ),
+        ),
         # ... a pension transfer is the transfer duty, not the migrant workers' pension policy ...
-        ("养老保险关系怎么转到上海", "hrss.urban-pension", ("Responsible for formulating the transfer and continuation",)),
+        (
+            "养老保险关系怎么转到上海",
+            "hrss.urban-pension",
+            ("Responsible for formulating the transfer and continuation",),
+        ),
         # ... and a foreigner's work permit is foreigners' employment, not overseas students' residence.
-        ("外国人来上海工作的工作许可归哪里管", "hrss.foreign-experts", ("To undertake the work permit of foreign experts",
-                                                         "Responsible for the employment management of people outside",
-                                                         "To undertake the daily work of the Municipal Employment")),
+        (
+            "外国人来上海工作的工作许可归哪里管",
+            "hrss.foreign-experts",
+            (
+                "To undertake the work permit of foreign experts",
+                "Responsible for the employment management of people outside",
+                "To undertake the daily work of the Municipal Employment",
+            ),
+        ),
         ("my provident fund app won't let me log in", "hpf.internet", ("Responsible for the development, operation",)),
     ],
 )
@@ -50,11 +66,13 @@ def test_the_first_duty_shown_justifies_the_department(engine, question, dept_id
 
 
 def test_words_every_duty_shares_weigh_nothing_among_a_departments_duties():
-    passages = [Passage("d", "duty", "en", "provident fund loan risk", 0),
-                Passage("d", "duty", "en", "provident fund loan securitisation", 1),
-                Passage("d", "duty", "en", "provident fund loan statistics", 2),
-                Passage("d", "duty", "en", "provident fund loan entrustment", 3),
-                Passage("d", "service", "en", "provident fund overdue repayment", 0)]
+    passages = [
+        Passage("d", "duty", "en", "provident fund loan risk", 0),
+        Passage("d", "duty", "en", "provident fund loan securitisation", 1),
+        Passage("d", "duty", "en", "provident fund loan statistics", 2),
+        Passage("d", "duty", "en", "provident fund loan entrustment", 3),
+        Passage("d", "service", "en", "provident fund overdue repayment", 0),
+    ]
     index = DutyIndex(passages)
     assert index.scores("d", tokens("provident fund")) == {}  # nothing tells the duties apart
     scores = index.scores("d", tokens("provident fund overdue"))
@@ -64,7 +82,9 @@ def test_words_every_duty_shares_weigh_nothing_among_a_departments_duties():
 def test_the_labelled_set_is_large_bilingual_and_refers_to_real_duties(engine):
     rows = [json.loads(line) for line in EVIDENCE_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert len(rows) >= 150
-    assert {r["lang"] for r in rows} == {"en", "zh"} and min(sum(r["lang"] == x for r in rows) for x in ("en", "zh")) >= 50
+    assert {r["lang"] for r in rows} == {"en", "zh"} and min(
+        sum(r["lang"] == x for r in rows) for x in ("en", "zh")
+    ) >= 50
     for r in rows:
         duties = engine.knowledge.get(r["department"]).duties
         assert r["duties"] and all(1 <= n <= len(duties) for n in r["duties"]), r
@@ -75,10 +95,21 @@ def test_eval_reports_evidence_precision_at_1(engine, tmp_path):
     risk = _duty_number(engine, "hpf.loans", "Responsible for drafting and formulating provident fund loan risk")
     securitisation = next(n for n, d in enumerate(loans, 1) if "securit" in d.en)
     labelled = tmp_path / "labelled.jsonl"
-    labelled.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in [
-        {"question": "公积金贷款逾期了找谁", "lang": "zh", "department": "hpf.loans", "duties": [risk]},
-        {"question": "公积金贷款逾期了怎么办", "lang": "zh", "department": "hpf.loans", "duties": [securitisation]},
-    ]), encoding="utf-8")
+    labelled.write_text(
+        "\n".join(
+            json.dumps(r, ensure_ascii=False)
+            for r in [
+                {"question": "公积金贷款逾期了找谁", "lang": "zh", "department": "hpf.loans", "duties": [risk]},
+                {
+                    "question": "公积金贷款逾期了怎么办",
+                    "lang": "zh",
+                    "department": "hpf.loans",
+                    "duties": [securitisation],
+                },
+            ]
+        ),
+        encoding="utf-8",
+    )
     cases = read_cases(labelled, set(engine.knowledge.ids))
     figures = headline(evaluate(engine, cases), len(cases))
     assert figures["top1"] == 1.0

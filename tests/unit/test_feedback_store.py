@@ -23,8 +23,9 @@ def test_vote_is_durable(tmp_path):
     vote_id = FeedbackStore(path).record_vote("s1", "Loan overdue, who?", "Loans Department", "hpf.loans", "up")
     assert vote_id >= 1
     with sqlite3.connect(path) as conn:
-        row = conn.execute("SELECT sender, question, answer, department_id, vote FROM votes WHERE id=?",
-                           (vote_id,)).fetchone()
+        row = conn.execute(
+            "SELECT sender, question, answer, department_id, vote FROM votes WHERE id=?", (vote_id,)
+        ).fetchone()
     assert row == ("s1", "Loan overdue, who?", "Loans Department", "hpf.loans", "up")
     assert FeedbackStore(path).votes()[0]["id"] == vote_id
 

@@ -25,7 +25,7 @@ def test_no_seed_duty_is_lost(org):
     sections = _seed_sections(org)
     departments = [d for d in KB.departments if d.org == org]
     assert len(sections) == len(departments)
-    for section, dept in zip(sections, departments):
+    for section, dept in zip(sections, departments, strict=False):
         curated = yaml.safe_load((DATA_DIR / "departments" / f"{dept.id}.yml").read_text(encoding="utf-8"))
         assert curated["seed_heading"] == section.heading, dept.id
         assert [normalise(d.en) for d in dept.duties] == [normalise(d) for d in split_duties(section.body)], dept.id
@@ -34,7 +34,7 @@ def test_no_seed_duty_is_lost(org):
 def test_every_seed_sentence_word_survives():
     """Stronger than counting: the seed body minus dropped boilerplate equals the joined duties, word for word."""
     for org in ("hrss", "hpf"):
-        for section, dept in zip(_seed_sections(org), [d for d in KB.departments if d.org == org]):
+        for section, dept in zip(_seed_sections(org), [d for d in KB.departments if d.org == org], strict=False):
             words = normalise(section.body)
             for boilerplate in ("to undertake other tasks assigned by the leaders",):
                 words = words.replace(boilerplate, " ")
@@ -66,7 +66,12 @@ def test_every_duty_has_a_chinese_translation():
 def test_split_duties_handles_both_seed_styles():
     assert split_duties("Responsible for A; To undertake other tasks assigned by the leaders.") == ["Responsible for A"]
     numbered = "1. Responsible for A; responsible for B; 2. Responsible for C 3 , Responsible for D"
-    assert split_duties(numbered) == ["Responsible for A", "Responsible for B", "Responsible for C", "Responsible for D"]
+    assert split_duties(numbered) == [
+        "Responsible for A",
+        "Responsible for B",
+        "Responsible for C",
+        "Responsible for D",
+    ]
 
 
 @pytest.fixture
@@ -145,8 +150,12 @@ def test_a_service_must_name_an_existing_duty(data_copy):
     """Every service entry names the duty it follows from; one naming a duty the file does not have is refused."""
     path = data_copy / "departments" / "hpf.loans.yml"
     count = len(yaml.safe_load(path.read_text(encoding="utf-8"))["duties"])
-    _edit(path, lambda d: d.setdefault("services", []).append(
-        {"duty": count + 1, "en": ["home loan rescue"], "zh": ["贷款救助"]}))
+    _edit(
+        path,
+        lambda d: d.setdefault("services", []).append(
+            {"duty": count + 1, "en": ["home loan rescue"], "zh": ["贷款救助"]}
+        ),
+    )
     with pytest.raises(KnowledgeError, match=rf"hpf.loans.yml.*names duty {count + 1}, but there are only {count}"):
         load_knowledge(data_copy)
 
@@ -155,8 +164,16 @@ def test_services_cover_citizen_departments_and_feed_the_index():
     """The everyday services sit under real duties and become passages tied to that duty."""
     from embeddings import build_passages
 
-    for dept_id in ("hpf.collection", "hpf.loans", "hrss.employment", "hrss.mediation-arbitration",
-                    "hrss.urban-pension", "hrss.injury-welfare", "hrss.hr-market", "hrss.foreign-experts"):
+    for dept_id in (
+        "hpf.collection",
+        "hpf.loans",
+        "hrss.employment",
+        "hrss.mediation-arbitration",
+        "hrss.urban-pension",
+        "hrss.injury-welfare",
+        "hrss.hr-market",
+        "hrss.foreign-experts",
+    ):
         dept = KB.get(dept_id)
         assert len(dept.services) >= 4, dept_id
         assert all(1 <= s.duty <= len(dept.duties) for s in dept.services)

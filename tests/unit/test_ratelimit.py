@@ -11,7 +11,8 @@ def test_setting_values():
     assert parse("off") == {} and parse("OFF") == {} and parse("0") == {}
     default = parse("")
     assert {k: [str(i) for i in v] for k, v in default.items()} == {
-        k: [str(i) for i in parse(v)["sender"]] for k, v in DEFAULTS.items()}
+        k: [str(i) for i in parse(v)["sender"]] for k, v in DEFAULTS.items()
+    }
     both = parse("10/minute;100/hour")
     assert [str(i) for i in both["sender"]] == [str(i) for i in both["ip"]] == ["10 per 1 minute", "100 per 1 hour"]
     mixed = parse("sender:5/minute ip:off")
@@ -59,7 +60,7 @@ def test_after_the_burst_requests_refill_steadily_like_a_token_bucket(monkeypatc
             allowed.append(step)
         now[0] += 1.0
     assert allowed[:10] == list(range(10)), "the burst"
-    later = [b - a for a, b in zip(allowed[10:], allowed[11:])]
+    later = [b - a for a, b in zip(allowed[10:], allowed[11:], strict=False)]
     assert later and max(later) <= 7 and min(later) >= 5, f"steady refill, not bursts: {allowed}"
 
 

@@ -26,12 +26,16 @@ def backdate(path, table, days):
 def make_tracker(path, conversations):
     """A tracker DB with Rasa's events columns: {sender: [age in days of each event]}."""
     with sqlite3.connect(path) as conn:
-        conn.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, type_name TEXT, timestamp REAL,"
-                     " intent_name TEXT, action_name TEXT, data TEXT)")
+        conn.execute(
+            "CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id TEXT, type_name TEXT, timestamp REAL,"
+            " intent_name TEXT, action_name TEXT, data TEXT)"
+        )
         for sender, ages in conversations.items():
             for age in ages:
-                conn.execute("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (?, 'user', ?, ?)",
-                             (sender, time.time() - age * DAY, json.dumps({"text": f"question of {sender}"})))
+                conn.execute(
+                    "INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (?, 'user', ?, ?)",
+                    (sender, time.time() - age * DAY, json.dumps({"text": f"question of {sender}"})),
+                )
 
 
 def senders(path):

@@ -19,7 +19,10 @@ def engine() -> Engine:
     [
         ("公积金贷款逾期了找谁", "hpf.loans"),
         ("my boss hasn't paid our social insurance for three months, who can force him to?", "hrss.labor-inspection"),
-        ("I want to apply for arbitration against my former employer over a labour dispute", "hrss.mediation-arbitration"),
+        (
+            "I want to apply for arbitration against my former employer over a labour dispute",
+            "hrss.mediation-arbitration",
+        ),
         ("申请失业保险金的政策是哪个处定的？", "hrss.employment"),
         ("外国人来上海工作的工作许可归哪里管", "hrss.foreign-experts"),
         ("provident fund withdrawal rules", "hpf.collection"),
@@ -33,7 +36,9 @@ def test_hand_written_questions_rank_the_right_department_first(engine, question
     assert answer.verdict in ("answer", "clarify")
 
 
-@pytest.mark.parametrize("question", ["How do I renew my passport?", "推荐一家好吃的火锅店", "what's the weather tomorrow"])
+@pytest.mark.parametrize(
+    "question", ["How do I renew my passport?", "推荐一家好吃的火锅店", "what's the weather tomorrow"]
+)
 def test_out_of_scope_gets_no_answer(engine, question):
     assert engine.ask(question).verdict == "no_answer"
 
@@ -72,7 +77,13 @@ def test_describe_lists_every_duty(engine):
 
 @pytest.mark.parametrize(
     ("text", "language"),
-    [("公积金贷款逾期了", "zh"), ("provident fund loan", "en"), ("12329 公积金 loan", "zh"), ("", "en"), ("HRSS 社保", "zh")],
+    [
+        ("公积金贷款逾期了", "zh"),
+        ("provident fund loan", "en"),
+        ("12329 公积金 loan", "zh"),
+        ("", "en"),
+        ("HRSS 社保", "zh"),
+    ],
 )
 def test_detect_language(text, language):
     assert detect_language(text) == language
@@ -182,5 +193,5 @@ def _ranked(dept_id: str, score: float):
 def test_what_the_user_is_offered(verdict, scores, offered):
     from retrieval.types import Answer
 
-    answer = Answer("q", "en", verdict, 0.5, 0.1, tuple(_ranked(i, s) for i, s in zip("abc", scores)))
+    answer = Answer("q", "en", verdict, 0.5, 0.1, tuple(_ranked(i, s) for i, s in zip("abc", scores, strict=False)))
     assert [d.id for d in answer.offered] == offered

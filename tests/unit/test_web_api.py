@@ -6,13 +6,12 @@ import json
 
 import pytest
 from starlette.testclient import TestClient
+from web_fakes import FakeEngine, sign_in  # tests/unit is on sys.path (pytest's default rootdir-relative import)
 
 from feedback import FeedbackStore
 from web.config import Settings
 from web.server import create_app
 from web.staff import StaffStore
-
-from web_fakes import FakeEngine, sign_in  # tests/unit is on sys.path (pytest's default rootdir-relative import)
 
 
 @pytest.fixture(scope="module")
@@ -58,14 +57,17 @@ def test_ask_returns_engine_json_with_terms_and_time(client):
     assert len(body["departments"]) == 3
 
 
-@pytest.mark.parametrize("params, code", [
-    ({}, "missing_query"),
-    ({"q": "   "}, "missing_query"),
-    ({"q": "x" * 501}, "query_too_long"),
-    ({"q": "loan", "k": "abc"}, "bad_k"),
-    ({"q": "loan", "k": "0"}, "bad_k"),
-    ({"q": "loan", "k": "99"}, "bad_k"),
-])
+@pytest.mark.parametrize(
+    "params, code",
+    [
+        ({}, "missing_query"),
+        ({"q": "   "}, "missing_query"),
+        ({"q": "x" * 501}, "query_too_long"),
+        ({"q": "loan", "k": "abc"}, "bad_k"),
+        ({"q": "loan", "k": "0"}, "bad_k"),
+        ({"q": "loan", "k": "99"}, "bad_k"),
+    ],
+)
 def test_ask_rejects_bad_input(client, params, code):
     r = client.get("/api/ask", params=params)
     assert r.status_code == 400
@@ -84,8 +86,13 @@ def test_ask_without_engine_is_503(store, tmp_path):
 
 
 def _vote(**overrides):
-    body = {"sender": "web-abc123", "question": "loan overdue", "answer": "Loan Management Office",
-            "department_id": "hpf.loans", "vote": "up"}
+    body = {
+        "sender": "web-abc123",
+        "question": "loan overdue",
+        "answer": "Loan Management Office",
+        "department_id": "hpf.loans",
+        "vote": "up",
+    }
     body.update(overrides)
     return body
 
@@ -98,16 +105,19 @@ def test_feedback_is_stored(client, store):
     assert store.gaps()[0]["question"] == "loan overdue"
 
 
-@pytest.mark.parametrize("body, code", [
-    (_vote(vote="meh"), "bad_vote"),
-    (_vote(sender="<script>"), "bad_sender"),
-    (_vote(sender=""), "bad_sender"),
-    (_vote(question="  "), "missing_question"),
-    (_vote(department_id="../../etc"), "bad_department"),
-    (_vote(answer=42), "bad_field"),
-    ([1, 2], "body_not_object"),
-    (_vote(question="x" * 2001), "question_too_long"),
-])
+@pytest.mark.parametrize(
+    "body, code",
+    [
+        (_vote(vote="meh"), "bad_vote"),
+        (_vote(sender="<script>"), "bad_sender"),
+        (_vote(sender=""), "bad_sender"),
+        (_vote(question="  "), "missing_question"),
+        (_vote(department_id="../../etc"), "bad_department"),
+        (_vote(answer=42), "bad_field"),
+        ([1, 2], "body_not_object"),
+        (_vote(question="x" * 2001), "question_too_long"),
+    ],
+)
 def test_feedback_rejects_bad_input(client, body, code):
     r = client.post("/api/feedback", json=body)
     assert r.status_code == 400
@@ -124,10 +134,18 @@ def test_feedback_rejects_garbage_and_huge_bodies(client):
 
 
 def test_feedback_cors_only_for_allowed_origins(client):
-    ok = client.options("/api/feedback", headers={"Origin": "http://127.0.0.1:8080", "Access-Control-Request-Method": "POST",
-                                                  "Access-Control-Request-Headers": "content-type"})
+    ok = client.options(
+        "/api/feedback",
+        headers={
+            "Origin": "http://127.0.0.1:8080",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
     assert ok.headers.get("access-control-allow-origin") == "http://127.0.0.1:8080"
-    bad = client.options("/api/feedback", headers={"Origin": "http://evil.example", "Access-Control-Request-Method": "POST"})
+    bad = client.options(
+        "/api/feedback", headers={"Origin": "http://evil.example", "Access-Control-Request-Method": "POST"}
+    )
     assert bad.headers.get("access-control-allow-origin") != "*"
     assert "evil" not in bad.headers.get("access-control-allow-origin", "")
 

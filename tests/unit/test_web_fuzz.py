@@ -16,36 +16,49 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
+from web_fakes import FakeEngine, sign_in
 
 from feedback import FeedbackStore
 from web.config import Settings
 from web.server import create_app
 from web.staff import StaffStore
 
-from web_fakes import FakeEngine, sign_in
-
 EXAMPLES = 1000
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None,
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+)
 SURROGATES = st.sampled_from(["\udc80", "\ud800", "\udfff", "a\udc80b", "\ud83d", "\ude00x"])
-TEXT = st.one_of(st.text(max_size=60), SURROGATES, st.text(st.characters(max_codepoint=0x1F), max_size=20),
-                 st.sampled_from(["我叫张三 13812345678", "<script>alert(1)</script>", "\ufffd", "x" * 3000]))
-JSON = st.recursive(st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | TEXT,
-                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXT, inner, max_size=4),
-                    max_leaves=12)
+TEXT = st.one_of(
+    st.text(max_size=60),
+    SURROGATES,
+    st.text(st.characters(max_codepoint=0x1F), max_size=20),
+    st.sampled_from(["我叫张三 13812345678", "<script>alert(1)</script>", "\ufffd", "x" * 3000]),
+)
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | TEXT,
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(TEXT, inner, max_size=4),
+    max_leaves=12,
+)
 FIELDS = ("sender", "question", "answer", "department_id", "vote")
 SENDER = st.text(string.ascii_letters + string.digits + "_.:-", min_size=1, max_size=40)
 DEPARTMENT = st.sampled_from(["", "hpf.loans", "hrss.mediation-arbitration"])
-GOOD_VOTE = st.fixed_dictionaries({
-    "sender": SENDER,
-    "question": st.builds(lambda t: "q " + t, st.one_of(st.text(max_size=200), SURROGATES)),
-    "answer": st.one_of(st.text(max_size=200), SURROGATES),
-    "department_id": DEPARTMENT,
-    "vote": st.sampled_from(["up", "down"]),
-})
+GOOD_VOTE = st.fixed_dictionaries(
+    {
+        "sender": SENDER,
+        "question": st.builds(lambda t: "q " + t, st.one_of(st.text(max_size=200), SURROGATES)),
+        "answer": st.one_of(st.text(max_size=200), SURROGATES),
+        "department_id": DEPARTMENT,
+        "vote": st.sampled_from(["up", "down"]),
+    }
+)
 ODD_VOTE = st.dictionaries(st.sampled_from(FIELDS + ("extra",)), JSON, max_size=6)
-CONTENT_TYPES = st.sampled_from(["application/json"] * 6 + ["application/json; charset=utf-8", "text/plain", "",
-                                                           "application/x-www-form-urlencoded", "application/xml"])
+CONTENT_TYPES = st.sampled_from(
+    ["application/json"] * 6
+    + ["application/json; charset=utf-8", "text/plain", "", "application/x-www-form-urlencoded", "application/xml"]
+)
 ORIGINS = st.sampled_from([None] * 6 + ["http://127.0.0.1:8080", "http://evil.example", "null", "\x7f"])
 
 
@@ -114,8 +127,11 @@ def test_feedback_fuzz(client):
     print(f"/api/feedback fuzz: {sum(seen.values())} requests, statuses {dict(sorted(seen.items()))}")
 
 
-QUERY_BYTES = st.one_of(st.binary(max_size=80), st.text(max_size=40).map(lambda t: t.encode("utf-8", "surrogatepass")),
-                        st.sampled_from([b"\xed\xb2\x80", b"\xff", b"\x00", b"q" * 600, "公积金贷款逾期".encode()]))
+QUERY_BYTES = st.one_of(
+    st.binary(max_size=80),
+    st.text(max_size=40).map(lambda t: t.encode("utf-8", "surrogatepass")),
+    st.sampled_from([b"\xed\xb2\x80", b"\xff", b"\x00", b"q" * 600, "公积金贷款逾期".encode()]),
+)
 K = st.one_of(st.none(), st.integers(-5, 20).map(str), st.text(max_size=5))
 
 
@@ -143,10 +159,15 @@ def test_gaps_fuzz(client):
     seen = Counter()
 
     @FUZZ
-    @given(limit=st.one_of(st.none(), st.integers(-10**20, 10**20).map(str), st.text(max_size=10)),
-           method=st.sampled_from(["GET", "GET", "GET", "POST", "PUT", "DELETE"]), body=st.binary(max_size=100))
+    @given(
+        limit=st.one_of(st.none(), st.integers(-(10**20), 10**20).map(str), st.text(max_size=10)),
+        method=st.sampled_from(["GET", "GET", "GET", "POST", "PUT", "DELETE"]),
+        body=st.binary(max_size=100),
+    )
     def run(limit, method, body):
-        url = "/api/gaps" + ("" if limit is None else "?limit=" + quote_from_bytes(limit.encode("utf-8", "surrogatepass")))
+        url = "/api/gaps" + (
+            "" if limit is None else "?limit=" + quote_from_bytes(limit.encode("utf-8", "surrogatepass"))
+        )
         response = client.request(method, url, content=body or None, headers={"content-type": "application/json"})
         seen[response.status_code] += 1
         check_shape(response)

@@ -7,13 +7,12 @@ import re
 
 import pytest
 from starlette.testclient import TestClient
+from web_fakes import FakeEngine, csrf_from, sign_in
 
 from feedback import FeedbackStore
 from web.config import Settings
 from web.server import create_app
 from web.staff import StaffStore
-
-from web_fakes import FakeEngine, csrf_from, sign_in
 
 PASSWORD = "correct horse battery staple"
 LONG = ("我的公积金账户被冻结了请问怎么办" * 200)[:2724]  # 2,724 characters, no spaces
@@ -50,8 +49,11 @@ def _rows(page_text: str) -> list[str]:
 
 def _set(client, question, reason, status, token=None, show=""):
     token = csrf_from(client.get("/agent/gaps").text) if token is None else token
-    return client.post("/agent/gaps/status", data={"csrf": token, "question": question, "reason": reason,
-                                                   "status": status, "show": show}, follow_redirects=False)
+    return client.post(
+        "/agent/gaps/status",
+        data={"csrf": token, "question": question, "reason": reason, "status": status, "show": show},
+        follow_redirects=False,
+    )
 
 
 # ---- the store -----------------------------------------------------------------------------------------------------
@@ -69,7 +71,9 @@ def test_store_resolved_and_dismissed_leave_the_default_list(store):
 
 def test_store_only_marks_recorded_gaps(store):
     assert store.set_gap_status("never asked", "no_answer", "resolved", "agent-1") is False
-    assert store.set_gap_status("公积金贷款逾期了找谁", "no_answer", "resolved", "agent-1") is False, "the reason counts"
+    assert store.set_gap_status("公积金贷款逾期了找谁", "no_answer", "resolved", "agent-1") is False, (
+        "the reason counts"
+    )
     with pytest.raises(ValueError):
         store.set_gap_status("公积金贷款逾期了找谁", "down", "deleted", "agent-1")
     with pytest.raises(ValueError):
@@ -107,7 +111,11 @@ def test_resolving_and_dismissing_remove_a_gap_from_the_list(client, store):
     assert _set(client, "where do I renew my passport", "no_answer", "dismissed").status_code == 303
     assert [g["question"] for g in client.get("/api/gaps").json()["gaps"]] == [LONG]
     everything = client.get("/agent/gaps", params={"show": "all"}).text
-    assert "公积金贷款逾期了找谁" in everything and "resolved · 已解决" in everything and "dismissed · 已忽略" in everything
+    assert (
+        "公积金贷款逾期了找谁" in everything
+        and "resolved · 已解决" in everything
+        and "dismissed · 已忽略" in everything
+    )
     r = _set(client, "公积金贷款逾期了找谁", "down", "open", show="all")
     assert r.headers["location"] == "/agent/gaps?show=all"
     assert "公积金贷款逾期了找谁" in client.get("/agent/gaps").text
@@ -118,26 +126,35 @@ def test_status_changes_need_the_csrf_token_and_a_login(client, store, engine):
         assert _set(client, "公积金贷款逾期了找谁", "down", "resolved", token=token).status_code == 403
     assert len(store.gaps()) == 3
     anon = TestClient(client.app, base_url="http://127.0.0.1:8080")
-    r = anon.post("/agent/gaps/status", data={"csrf": "x", "question": "公积金贷款逾期了找谁", "reason": "down",
-                                              "status": "resolved"}, follow_redirects=False)
+    r = anon.post(
+        "/agent/gaps/status",
+        data={"csrf": "x", "question": "公积金贷款逾期了找谁", "reason": "down", "status": "resolved"},
+        follow_redirects=False,
+    )
     assert r.status_code == 303 and r.headers["location"].startswith("/login?next=/agent/gaps")
     assert len(store.gaps()) == 3
 
 
-@pytest.mark.parametrize("question, reason, status, code", [
-    ("公积金贷款逾期了找谁", "down", "deleted", 400),
-    ("公积金贷款逾期了找谁", "spam", "resolved", 400),
-    ("   ", "down", "resolved", 400),
-    ("never asked", "no_answer", "resolved", 404),
-])
+@pytest.mark.parametrize(
+    "question, reason, status, code",
+    [
+        ("公积金贷款逾期了找谁", "down", "deleted", 400),
+        ("公积金贷款逾期了找谁", "spam", "resolved", 400),
+        ("   ", "down", "resolved", 400),
+        ("never asked", "no_answer", "resolved", 404),
+    ],
+)
 def test_bad_status_changes_are_4xx(client, store, question, reason, status, code):
     assert _set(client, question, reason, status).status_code == code
     assert len(store.gaps()) == 3
 
 
 def test_garbage_status_bodies_are_4xx(client):
-    for body, ctype in ((b"\xff\xfe", "application/x-www-form-urlencoded"), (b"[1,2]", "application/json"),
-                        (b"question=" + b"q" * 100_000, "application/x-www-form-urlencoded")):
+    for body, ctype in (
+        (b"\xff\xfe", "application/x-www-form-urlencoded"),
+        (b"[1,2]", "application/json"),
+        (b"question=" + b"q" * 100_000, "application/x-www-form-urlencoded"),
+    ):
         r = client.post("/agent/gaps/status", content=body, headers={"content-type": ctype}, follow_redirects=False)
         assert 400 <= r.status_code < 500
 

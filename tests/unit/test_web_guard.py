@@ -6,17 +6,21 @@ import json
 
 import pytest
 from starlette.testclient import TestClient
+from web_fakes import FakeEngine, sign_in
 
 from feedback import FeedbackStore
 from web.config import Settings
 from web.server import create_app
 from web.staff import StaffStore
 
-from web_fakes import FakeEngine, sign_in
-
 OWN = "http://127.0.0.1:8080"
-VOTE = {"sender": "web-abc123", "question": "loan overdue", "answer": "Loan office", "department_id": "hpf.loans",
-        "vote": "up"}
+VOTE = {
+    "sender": "web-abc123",
+    "question": "loan overdue",
+    "answer": "Loan office",
+    "department_id": "hpf.loans",
+    "vote": "up",
+}
 
 
 @pytest.fixture(scope="module")
@@ -43,8 +47,17 @@ def assert_error(response, status, code):
     return body
 
 
-@pytest.mark.parametrize("content_type", [None, "text/plain", "application/x-www-form-urlencoded",
-                                          "multipart/form-data; boundary=x", "application/jsonp", "text/json"])
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        None,
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "application/jsonp",
+        "text/json",
+    ],
+)
 def test_only_json_is_accepted(engine, tmp_path, content_type):
     client, store = make_client(engine, tmp_path)
     headers = {"content-type": content_type} if content_type else {}
@@ -57,8 +70,9 @@ def test_only_json_is_accepted(engine, tmp_path, content_type):
 def test_json_with_a_charset_is_fine(engine, tmp_path):
     client, store = make_client(engine, tmp_path)
     with client:
-        r = client.post("/api/feedback", content=json.dumps(VOTE),
-                        headers={"content-type": "application/json; charset=utf-8"})
+        r = client.post(
+            "/api/feedback", content=json.dumps(VOTE), headers={"content-type": "application/json; charset=utf-8"}
+        )
     assert r.status_code == 201 and len(store.votes()) == 1
 
 
@@ -75,7 +89,12 @@ def test_foreign_origins_are_refused(engine, tmp_path, origin):
 def test_own_and_listed_origins_and_no_origin_are_accepted(engine, tmp_path):
     client, store = make_client(engine, tmp_path, widget_origins=("https://partner.example",))
     with client:
-        for headers in ({"Origin": OWN}, {"Origin": "http://localhost:8080"}, {"Origin": "https://partner.example"}, {}):
+        for headers in (
+            {"Origin": OWN},
+            {"Origin": "http://localhost:8080"},
+            {"Origin": "https://partner.example"},
+            {},
+        ):
             assert client.post("/api/feedback", json=VOTE, headers=headers).status_code == 201
     assert len(store.votes()) == 4
 
@@ -100,9 +119,13 @@ def test_a_streamed_body_without_length_is_counted(engine, tmp_path):
         r = client.post("/api/feedback", content=chunks(), headers={"content-type": "application/json"})
         assert "content-length" not in r.request.headers
         assert_error(r, 413, "body_too_large")
-        assert_error(client.post("/api/feedback", content=b"{}", headers={"content-type": "application/json",
-                                                                            "content-length": "abc"}),
-                     400, "bad_content_length")
+        assert_error(
+            client.post(
+                "/api/feedback", content=b"{}", headers={"content-type": "application/json", "content-length": "abc"}
+            ),
+            400,
+            "bad_content_length",
+        )
 
 
 def test_control_characters_and_surrogates_are_stripped_and_the_vote_kept(engine, tmp_path):

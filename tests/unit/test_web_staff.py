@@ -17,6 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import uvicorn
 from starlette.testclient import TestClient
+from web_fakes import FakeEngine, csrf_from, sign_in
 
 from feedback import FeedbackStore
 from tests.support.stack import ROOT, Stack, StackError, free_port
@@ -25,8 +26,6 @@ from web.config import Settings
 from web.http_limits import server_config
 from web.server import create_app
 from web.staff import StaffError, StaffStore
-
-from web_fakes import FakeEngine, csrf_from, sign_in
 
 PASSWORD = "correct horse battery staple"
 CLI = [sys.executable, "-m", "retrieval.cli"]
@@ -73,13 +72,14 @@ def agent(app):
 
 def post_login(client, name, password, next_url="/agent", token=None):
     token = csrf_from(client.get("/login").text) if token is None else token
-    return client.post("/login", data={"username": name, "password": password, "csrf": token, "next": next_url},
-                       follow_redirects=False)
+    return client.post(
+        "/login", data={"username": name, "password": password, "csrf": token, "next": next_url}, follow_redirects=False
+    )
 
 
 # ---- the store -----------------------------------------------------------------------------------------------------
 def test_store_hashes_with_argon2id_and_verifies(staff):
-    raw = (staff.path.read_bytes())
+    raw = staff.path.read_bytes()
     assert PASSWORD.encode() not in raw, "the password is never stored as typed"
     with __import__("sqlite3").connect(staff.path) as conn:
         digest = conn.execute("SELECT hash FROM staff WHERE name = 'agent-1'").fetchone()[0]
@@ -121,8 +121,15 @@ def test_cli_add_list_remove(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
 
     def run(*args, stdin=""):
-        return subprocess.run([*CLI, "staff", "--db", str(db), *args], input=stdin, capture_output=True, text=True,
-                              env=env, cwd=tmp_path, timeout=120)
+        return subprocess.run(
+            [*CLI, "staff", "--db", str(db), *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            env=env,
+            cwd=tmp_path,
+            timeout=120,
+        )
 
     added = run("add", "desk-7", "--password-stdin", stdin="a password from stdin\n")
     assert added.returncode == 0, added.stderr
@@ -174,8 +181,21 @@ def test_wrong_password_is_refused(anon):
     assert post_login(anon, "nobody", PASSWORD).status_code == 401
 
 
-@pytest.mark.parametrize("target", ["//evil.example/agent", "https://evil.example/", "/\\evil.example", "javascript:alert(1)",
-                                    "http:/evil.example", "/login", "/logout", "agent", "/agent\r\nSet-Cookie: x=1", ""])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "//evil.example/agent",
+        "https://evil.example/",
+        "/\\evil.example",
+        "javascript:alert(1)",
+        "http:/evil.example",
+        "/login",
+        "/logout",
+        "agent",
+        "/agent\r\nSet-Cookie: x=1",
+        "",
+    ],
+)
 def test_next_is_a_path_on_this_site_only(anon, target):
     assert safe_next(target) == "/agent"
     r = post_login(anon, "agent-1", PASSWORD, next_url=target)
@@ -193,8 +213,11 @@ def test_login_needs_the_csrf_token(anon):
         assert r.status_code == 403 and "expired" in r.text
     assert anon.get("/agent", follow_redirects=False).status_code == 303
     fresh = TestClient(anon.app, base_url="http://127.0.0.1:8080")  # no session cookie at all, a cross-site POST
-    r = fresh.post("/login", data={"username": "agent-1", "password": PASSWORD, "csrf": "x", "next": "/agent"},
-                   follow_redirects=False)
+    r = fresh.post(
+        "/login",
+        data={"username": "agent-1", "password": PASSWORD, "csrf": "x", "next": "/agent"},
+        follow_redirects=False,
+    )
     assert r.status_code == 403
 
 
@@ -240,8 +263,11 @@ def test_session_secret_is_generated_once_and_survives_a_restart(engine, feedbac
     assert key.exists() and stat.S_IMODE(os.stat(key).st_mode) == 0o600 and len(key.read_text().strip()) >= 40
     with TestClient(make_app(engine, feedback, staff), base_url="http://127.0.0.1:8080", cookies=cookies) as again:
         assert again.get("/agent", follow_redirects=False).status_code == 200
-    with TestClient(make_app(engine, feedback, staff, session_secret="another-secret-" * 3),
-                    base_url="http://127.0.0.1:8080", cookies=cookies) as other:
+    with TestClient(
+        make_app(engine, feedback, staff, session_secret="another-secret-" * 3),
+        base_url="http://127.0.0.1:8080",
+        cookies=cookies,
+    ) as other:
         assert other.get("/agent", follow_redirects=False).status_code == 303, "a cookie signed with another key"
 
 
@@ -253,7 +279,11 @@ def test_tampered_cookie_is_not_a_session(agent, staff):
     data = json.loads(base64.b64decode(payload))
     staff.add("admin", "the admin's password")
     forged = base64.b64encode(json.dumps({**data, "staff": "admin"}).encode()).decode()
-    for cookie in (f"{forged}.{stamp}.{signature}", f"{payload}.{stamp}.{signature[:-1]}x", f"{payload}.{stamp}.{signature}"):
+    for cookie in (
+        f"{forged}.{stamp}.{signature}",
+        f"{payload}.{stamp}.{signature[:-1]}x",
+        f"{payload}.{stamp}.{signature}",
+    ):
         with TestClient(agent.app, base_url="http://127.0.0.1:8080", cookies={"whohandles_staff": cookie}) as other:
             page = other.get("/agent", follow_redirects=False)
             assert page.status_code == (200 if cookie.startswith(payload) and cookie.endswith(signature) else 303)
@@ -275,7 +305,9 @@ def test_lock_out_after_repeated_wrong_passwords_per_name(anon, app):
         assert post_login(anon, "agent-1", "wrong password!").status_code == 401
     locked = post_login(anon, "agent-1", PASSWORD)
     assert locked.status_code == 429 and int(locked.headers["retry-after"]) > 0 and "Too many" in locked.text
-    assert anon.get("/agent", follow_redirects=False).status_code == 303, "the right password does not get in while locked"
+    assert anon.get("/agent", follow_redirects=False).status_code == 303, (
+        "the right password does not get in while locked"
+    )
     clock.now += 901
     assert post_login(anon, "agent-1", PASSWORD).status_code == 303
 
@@ -306,13 +338,19 @@ def test_trusted_proxy_header_only_when_configured(engine, feedback, staff):
         assert on.get("/agent", follow_redirects=False).status_code == 303
 
 
-@pytest.mark.parametrize("body, ctype", [
-    (b"\xff\xfe\x00garbage", "application/x-www-form-urlencoded"),
-    (b"username=" + b"a" * 10_000 + b"&password=x", "application/x-www-form-urlencoded"),
-    (b"--b\r\nContent-Disposition: form-data; name=\"f\"; filename=\"x\"\r\n\r\nhi\r\n--b--\r\n", "multipart/form-data; boundary=b"),
-    (b"{\"username\": \"agent-1\"}", "application/json"),
-    (b"username=%ED%A0%80&password=%00&csrf=%ff", "application/x-www-form-urlencoded"),
-])
+@pytest.mark.parametrize(
+    "body, ctype",
+    [
+        (b"\xff\xfe\x00garbage", "application/x-www-form-urlencoded"),
+        (b"username=" + b"a" * 10_000 + b"&password=x", "application/x-www-form-urlencoded"),
+        (
+            b'--b\r\nContent-Disposition: form-data; name="f"; filename="x"\r\n\r\nhi\r\n--b--\r\n',
+            "multipart/form-data; boundary=b",
+        ),
+        (b'{"username": "agent-1"}', "application/json"),
+        (b"username=%ED%A0%80&password=%00&csrf=%ff", "application/x-www-form-urlencoded"),
+    ],
+)
 def test_bad_login_bodies_are_4xx(anon, body, ctype):
     anon.get("/login")
     r = anon.post("/login", content=body, headers={"content-type": ctype}, follow_redirects=False)
@@ -322,8 +360,17 @@ def test_bad_login_bodies_are_4xx(anon, body, ctype):
 
 
 # ---- headers on every page, templates never raw --------------------------------------------------------------------
-@pytest.mark.parametrize("path, status", [("/", 200), ("/agent", 200), ("/agent/gaps", 200),
-                                          ("/agent/gaps?show=all", 200), ("/nope", 404), ("/static/agent.html", 404)])
+@pytest.mark.parametrize(
+    "path, status",
+    [
+        ("/", 200),
+        ("/agent", 200),
+        ("/agent/gaps", 200),
+        ("/agent/gaps?show=all", 200),
+        ("/nope", 404),
+        ("/static/agent.html", 404),
+    ],
+)
 def test_every_html_response_has_the_csp_and_friends(agent, path, status):
     r = agent.get(path, follow_redirects=False)
     assert r.status_code == status and r.headers["content-type"].startswith("text/html")
@@ -355,9 +402,21 @@ def test_hsts_only_when_set(engine, feedback, staff):
         assert c.get("/").headers["strict-transport-security"] == "max-age=31536000; includeSubDomains"
 
 
-@pytest.mark.parametrize("path", ["/static/agent.html", "/static/gaps.html", "/static/index.html", "/static/login.html",
-                                  "/static/AGENT.HTML", "/static/agent.html/", "/static/./index.html",
-                                  "/static/../static/gaps.html", "/static/agent.html%00", "/static/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/agent.html",
+        "/static/gaps.html",
+        "/static/index.html",
+        "/static/login.html",
+        "/static/AGENT.HTML",
+        "/static/agent.html/",
+        "/static/./index.html",
+        "/static/../static/gaps.html",
+        "/static/agent.html%00",
+        "/static/",
+    ],
+)
 def test_templates_are_never_served_raw(agent, path):
     r = agent.get(path, follow_redirects=False)
     assert r.status_code == 404, path
@@ -365,8 +424,12 @@ def test_templates_are_never_served_raw(agent, path):
 
 
 def test_cors_stays_an_allow_list(anon):
-    r = anon.options("/api/feedback", headers={"Origin": "http://evil.example", "Access-Control-Request-Method": "POST"})
-    assert r.headers.get("access-control-allow-origin") in (None, "") and "*" not in r.headers.get("access-control-allow-origin", "")
+    r = anon.options(
+        "/api/feedback", headers={"Origin": "http://evil.example", "Access-Control-Request-Method": "POST"}
+    )
+    assert r.headers.get("access-control-allow-origin") in (None, "") and "*" not in r.headers.get(
+        "access-control-allow-origin", ""
+    )
 
 
 def test_body_limit_by_length_and_by_counting(engine, feedback, staff):
@@ -436,8 +499,11 @@ def test_server_drops_a_half_sent_request(live):
 
 
 def test_server_drops_a_half_sent_body(live):
-    reply = _exchange(live.port, b"POST /api/feedback HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                                 b"Content-Length: 500\r\n\r\n{\"sender\":")
+    reply = _exchange(
+        live.port,
+        b"POST /api/feedback HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        b'Content-Length: 500\r\n\r\n{"sender":',
+    )
     assert reply.startswith(b"HTTP/1.1 408"), reply[:80]
 
 

@@ -34,16 +34,23 @@ class FakeEngine:
         best = scored[0][0] or 1
         ranked = tuple(
             RankedDepartment(
-                id=d.id, org=d.org, name=d.name, zh=d.zh, org_name=d.organization.name, org_zh=d.organization.zh,
-                hotline=d.hotline, score=round(s / (best + 1), 3),
+                id=d.id,
+                org=d.org,
+                name=d.name,
+                zh=d.zh,
+                org_name=d.organization.name,
+                org_zh=d.organization.zh,
+                hotline=d.hotline,
+                score=round(s / (best + 1), 3),
                 evidence=tuple(Evidence(en=h.en, zh=h.zh, score=float(n)) for n, h in hits[:3]),
             )
             for s, d, hits in scored[:k]
         )
         verdict = "no_answer" if scored[0][0] == 0 else "answer"
         language = "zh" if any("\u4e00" <= c <= "\u9fff" for c in query) else "en"
-        return Answer(query=query, language=language, verdict=verdict, confidence=ranked[0].score, margin=0.2,
-                      departments=ranked)
+        return Answer(
+            query=query, language=language, verdict=verdict, confidence=ranked[0].score, margin=0.2, departments=ranked
+        )
 
 
 CSRF = re.compile(r'name="csrf" value="([^"]+)"')
@@ -58,7 +65,8 @@ def csrf_from(html_text: str) -> str:
 def sign_in(client, name: str, password: str, next_url: str = "/agent"):
     """Log a starlette TestClient in through GET /login + POST /login (the real form, CSRF token included)."""
     token = csrf_from(client.get("/login", params={"next": next_url}).text)
-    response = client.post("/login", data={"username": name, "password": password, "csrf": token, "next": next_url},
-                           follow_redirects=False)
+    response = client.post(
+        "/login", data={"username": name, "password": password, "csrf": token, "next": next_url}, follow_redirects=False
+    )
     assert response.status_code == 303, response.text
     return response

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import sys
 import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Iterator
@@ -50,3 +53,25 @@ def send(client: httpx.Client, webhook: str, sender: str, message: str) -> list[
     response = client.post(webhook, json={"sender": sender, "message": message})
     response.raise_for_status()
     return response.json()
+
+
+def run_clients(
+    webhook: str, clients: int, per_client: int, questions: list[str], timeout: float = 120
+) -> tuple[float, list[float]]:
+    """`clients` threads, each a fresh sender per message, sending `per_client` of the questions in turn;
+    returns (elapsed seconds, every latency in ms)."""
+
+    def worker(index: int) -> list[float]:
+        latencies = []
+        with httpx.Client(timeout=timeout) as client:
+            for j in range(per_client):
+                question = questions[(index * per_client + j) % len(questions)]
+                started = time.perf_counter()
+                send(client, webhook, f"bench-{index}-{uuid.uuid4().hex}", question)
+                latencies.append((time.perf_counter() - started) * 1000)
+        return latencies
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(clients) as pool:
+        results = list(pool.map(worker, range(clients)))
+    return time.perf_counter() - started, [x for r in results for x in r]

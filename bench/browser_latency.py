@@ -24,16 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
 # Resolves with ms from the Enter keydown to the frame after `done()` turns true (checked on every DOM change).
 _ARM = """([rootSel, doneSrc]) => {
@@ -169,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         elif not (user and password):
             raise SystemExit("--web-url needs --staff-user and $WHOHANDLES_BENCH_STAFF_PASSWORD for the console")
         pw = stack.enter_context(sync_playwright())
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1280, "height": 800})
         page.set_default_timeout(30_000)
         if args.warm_up:

@@ -24,9 +24,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-from _common import ROOT, send
-from rest_bench import QUESTIONS, percentile
+from _common import ROOT, run_clients, send
+from rest_bench import QUESTIONS
 
+from common.stats import percentile  # noqa: E402
 from tests.support.cluster import Cluster  # noqa: E402
 from tests.support.stack import Stack  # noqa: E402
 
@@ -35,22 +36,7 @@ TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def load(webhook: str, clients: int, total: int) -> dict:
-    per_client = max(1, total // clients)
-
-    def worker(index: int) -> list[float]:
-        latencies = []
-        with httpx.Client(timeout=120) as client:
-            for j in range(per_client):
-                question = QUESTIONS[(index * per_client + j) % len(QUESTIONS)]
-                started = time.perf_counter()
-                send(client, webhook, f"bench-{index}-{uuid.uuid4().hex}", question)
-                latencies.append((time.perf_counter() - started) * 1000)
-        return latencies
-
-    started = time.perf_counter()
-    with ThreadPoolExecutor(clients) as pool:
-        lat = [x for r in pool.map(worker, range(clients)) for x in r]
-    elapsed = time.perf_counter() - started
+    elapsed, lat = run_clients(webhook, clients, max(1, total // clients), QUESTIONS)
     return {
         "clients": clients,
         "messages": len(lat),

@@ -34,6 +34,7 @@ from typing import Any
 import httpx
 from _common import ROOT  # noqa: F401 - puts the project on sys.path
 
+from common.stats import percentile
 from tests.support.stack import Stack
 
 BURST_S = 5.0
@@ -54,13 +55,6 @@ QUESTIONS = [
 
 def client_from(address: str, timeout: float = 30) -> httpx.Client:
     return httpx.Client(transport=httpx.HTTPTransport(local_address=address), timeout=timeout)
-
-
-def percentile(values: list[float], q: float) -> float:
-    if not values:
-        return float("nan")
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
 def normal_client(

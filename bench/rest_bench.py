@@ -14,10 +14,11 @@ import json
 import statistics
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
 
 import httpx
-from _common import send, stack_or_url
+from _common import run_clients, send, stack_or_url
+
+from common.stats import percentile
 
 QUESTIONS = [
     "My employer hasn't paid my wages for two months. Who handles that?",
@@ -63,11 +64,6 @@ QUESTIONS = [
 ]
 
 
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
-
-
 def sequential(client: httpx.Client, webhook: str, n: int) -> list[float]:
     latencies = []
     for i in range(n):
@@ -79,21 +75,8 @@ def sequential(client: httpx.Client, webhook: str, n: int) -> list[float]:
 
 
 def concurrent(webhook: str, clients: int, per_client: int) -> tuple[float, list[float]]:
-    def worker(index: int) -> list[float]:
-        latencies = []
-        with httpx.Client(timeout=60) as client:
-            for j in range(per_client):
-                question = QUESTIONS[(index * per_client + j) % len(QUESTIONS)]
-                started = time.perf_counter()
-                send(client, webhook, f"bench-{index}-{uuid.uuid4().hex}", question)
-                latencies.append((time.perf_counter() - started) * 1000)
-        return latencies
-
-    started = time.perf_counter()
-    with ThreadPoolExecutor(clients) as pool:
-        results = list(pool.map(worker, range(clients)))
-    elapsed = time.perf_counter() - started
-    return clients * per_client / elapsed, [x for r in results for x in r]
+    elapsed, latencies = run_clients(webhook, clients, per_client, QUESTIONS, timeout=60)
+    return clients * per_client / elapsed, latencies
 
 
 def main() -> int:

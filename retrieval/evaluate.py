@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from common.normalize import normalize
+from common.stats import percentile
 from retrieval.engine import Engine
 
 # "fused": the product's answers (refusals and clarifications as given); "ranking": the fused ranking alone,
@@ -141,7 +142,7 @@ def evaluate(engine: Engine, cases: list[Case]) -> dict:
     report: dict[str, Any] = {mode: {k: t.figures() for k, t in sorted(s.items())} for mode, s in slices.items()}
     report["latency_ms"] = {
         "p50": round(statistics.median(latencies), 1),
-        "p95": round(float(np.percentile(latencies, 95)), 1),
+        "p95": round(percentile(latencies, 0.95), 1),
     }
     return report
 

@@ -38,6 +38,7 @@
       call: "Call", helpful: "Was this helpful?", yes: "Helpful", no: "Not helpful",
       thanks: "Thank you — your feedback helps us improve.", feedbackFailed: "Could not send feedback. Please try again.",
       typing: "The assistant is typing", error: "Sorry, the assistant is not reachable right now. Please try again, or call {hotlines}.", or: " or ",
+      busy: "You are sending messages faster than we can answer. Please wait a few seconds and try again, or call {hotlines}.",
       retry: "Try again", you: "You", bot: "Assistant", options: "Choose an option",
       disclaimer: "Guidance only. For decisions on your case, contact the department.", confidence: "Match"
     },
@@ -53,6 +54,7 @@
       call: "拨打", helpful: "这个回答有帮助吗？", yes: "有帮助", no: "没有帮助",
       thanks: "感谢您的反馈，我们会持续改进。", feedbackFailed: "反馈发送失败，请重试。",
       typing: "正在输入", error: "抱歉，智能咨询暂时无法连接。请稍后重试，或拨打{hotlines}。", or: "或",
+      busy: "您发送消息太快了，请稍等几秒再试，或拨打{hotlines}。",
       retry: "重试", you: "您", bot: "智能助手", options: "请选择",
       disclaimer: "仅供参考，具体事项请以相关部门答复为准。", confidence: "匹配度"
     }
@@ -437,7 +439,7 @@
     });
     if (turn.error) {
       frag.appendChild(el("div", { class: "wh-msg wh-bot wh-error" }, [
-        el("p", { class: "wh-bubble" }, withHotlineLinks(t("error"))),
+        el("p", { class: "wh-bubble" }, withHotlineLinks(t(turn.busy ? "busy" : "error"))),
         isLast ? el("button", { type: "button", class: "wh-choice", text: t("retry"), onclick: function () {
           state.turns.pop(); send(turn.question, turn.payload);
         } }) : null
@@ -498,6 +500,7 @@
       body: JSON.stringify({ sender: state.sender, message: payload }),
       signal: controller ? controller.signal : undefined
     }).then(function (r) {
+      if (r.status === 429) turn.busy = true; // too many messages too fast: say so, not "unreachable"
       if (!r.ok) throw new Error("HTTP " + r.status);
       return r.json();
     }).then(function (messages) {

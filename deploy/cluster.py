@@ -111,6 +111,9 @@ class Settings:
     def rasa_env(self, port: int) -> dict[str, str]:
         return {
             "WHOHANDLES_RASA_PORT": str(port),
+            # Behind nginx every request comes from nginx: Sanic reads the client's address from the one
+            # X-Forwarded-For hop nginx adds, so per-IP rate limits see citizens, not the proxy.
+            "SANIC_PROXIES_COUNT": "1",
             "WHOHANDLES_ENDPOINTS": str(ROOT / "deploy/endpoints-cluster.yml"),
             "WHOHANDLES_ACTION_URL": self.action_url,
             "WHOHANDLES_BIND": self.bind,

@@ -168,7 +168,8 @@ class HardenedRestInput(RestInput):
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             try:
-                limited = self.limiter.check("ip", request.ip or "")
+                # remote_addr: the client behind a trusted proxy (SANIC_PROXIES_COUNT, set by make cluster)
+                limited = self.limiter.check("ip", request.remote_addr or request.ip or "")
                 if limited:
                     raise errors.rate_limited(limited)
                 errors.check_post(request.headers.get("content-type"), request.headers.get("origin"), self.origins)

@@ -73,6 +73,8 @@ class Cluster:
             WHOHANDLES_PG_PORT=str(self.ports["pg"]),
             WHOHANDLES_REDIS_PORT=str(self.ports["redis"]),
             WHOHANDLES_READY_TIMEOUT=str(START_TIMEOUT_S),
+            # like tests/support/stack.py: load and failover tests need throughput from one address
+            WHOHANDLES_RATE_LIMITS=os.environ.get("WHOHANDLES_CLUSTER_RATE_LIMITS", "off"),
             RASA_TELEMETRY_ENABLED="false",
             SQLALCHEMY_SILENCE_UBER_WARNING="1",
         )

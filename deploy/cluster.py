@@ -206,6 +206,7 @@ def _program(
 def supervisord_conf(s: Settings) -> str:
     head = f"""; Rendered by deploy/cluster.py from WHOHANDLES_* settings — edit those, not this file.
 [supervisord]
+user={pwd.getpwuid(os.getuid()).pw_name}
 logfile={s.logs / "supervisord.log"}
 pidfile={s.supervisor_pid}
 childlogdir={s.logs}

@@ -51,7 +51,9 @@ train: $(VENV_RASA)/.compiled generate ## Train the Rasa model (Rasa skips it wh
 run: $(VENV_APP)/.compiled $(VENV_RASA)/.compiled $(INDEX) $(MODEL) ## Start Rasa :5005, actions :5055 and web :8080; Ctrl-C stops all
 	@mkdir -p var/run
 	@# Ctrl-C: supervisord stops every program and exits 0; the trap keeps the shell (and so make) at exit 0.
-	@trap 'exit 0' INT; WHOHANDLES_RUN_DIR=$(CURDIR)/var/run $(VENV_APP)/bin/supervisord -c deploy/supervisord-run.conf
+	@trap 'exit 0' INT; WHOHANDLES_RUN_DIR=$(CURDIR)/var/run WHOHANDLES_RUN_USER=$$(id -un) \
+	  WHOHANDLES_SUPERVISOR_TOKEN=$$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n') \
+	  $(VENV_APP)/bin/supervisord -c deploy/supervisord-run.conf
 
 .PHONY: test-rasa
 test-rasa: $(MODEL) ## rasa data validate + test stories (--fail-on-prediction-errors)

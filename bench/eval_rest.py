@@ -24,9 +24,9 @@ import httpx
 from _common import first_departments, payload_type, send, stack_or_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from common.language import detect as detect_language  # noqa: E402
 from knowledge.loader import load_knowledge  # noqa: E402
 from retrieval.evaluate import Case, EvalFileError, read_cases  # noqa: E402
-from retrieval.language import detect_language  # noqa: E402
 
 
 def main() -> int:

@@ -16,7 +16,7 @@ MODEL         := models/whohandles.tar.gz
 GENERATED_DIR := bot/data/nlu/generated
 GENERATED     := $(GENERATED_DIR)/.stamp
 RASA_DATA     := $(filter-out $(GENERATED_DIR)/%,$(shell find bot/data -name '*.yml' 2>/dev/null))
-RASA_CODE     := $(wildcard bot/components/*.py) bot/lang.py
+RASA_CODE     := $(wildcard bot/components/*.py) common/language.py
 RASA_FILES    := --data bot/data --domain domain.yml --config config.yml
 
 # PYTHONDONTWRITEBYTECODE is set (Makefile, CI): without precompiled bytecode every start recompiles

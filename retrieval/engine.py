@@ -13,12 +13,12 @@ from pathlib import Path
 import numpy as np
 from threadpoolctl import threadpool_limits
 
+from common.language import detect as detect_language
 from common.normalize import normalize
 from embeddings import DenseIndex, Encoder, IndexMissingError, build_passages, load_encoder
 from embeddings.encoders import encoder_name
 from embeddings.index import DEFAULT_INDEX_DIR, fingerprint
 from knowledge.loader import Department, KnowledgeBase, load_knowledge
-from retrieval.language import detect_language
 from retrieval.lexical import DutyIndex, LexicalIndex
 from retrieval.places import PlaceFinder
 from retrieval.tokenize import tokens, without_numbers, without_stopwords

@@ -41,15 +41,15 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import patches
-from bot.lang import detect
-from bot.text import DROP_CATEGORIES, clean_text
 from common import errors
 from common.errors import Problem
+from common.language import detect
 from common.normalize import normalize
 from common.organizations import CATALOGUE, organizations
 from common.origins import parse_origins
 from common.ratelimit import RateLimiter
 from common.replies import Replies
+from common.text import DROP_CATEGORIES, clean_text
 from common.text import MAX_MESSAGE_CHARS as SHARED_MAX_MESSAGE_CHARS
 
 logger = logging.getLogger(__name__)

@@ -19,7 +19,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.components._common import ConfiguredComponent
-from bot.lang import detect_or_none
+from common.language import detect_or_none
 
 ENTITY = "language"
 

@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from bot.generate import resolve_forms
-from bot.lang import detect_or_none
-from bot.text import clean_text
+from common.language import detect_or_none
+from common.text import clean_text
 from knowledge.loader import load_knowledge
 
 

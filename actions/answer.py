@@ -52,11 +52,12 @@ def send_answer(
 ) -> list[Any]:
     """The department answer (with any department that is `also` possible after it): text, then the payload;
     slots remember the department for follow-ups."""
-    evidence = evidence_texts(d, language)
+    chosen = pick_evidence(d)
+    evidence = [e.text(language) for e in chosen]
     dispatcher.utter_message(text=messages.answer(d, evidence, language, also))
     departments = [(d, evidence)] + [(other, evidence_texts(other, language)) for other in also]
     payload.send(dispatcher, "department_answer", language, departments)
-    shown = [e.duty - 1 for e in pick_evidence(d)]
+    shown = [e.duty - 1 for e in chosen]
     return [
         SlotSet("last_departments", [d.id]),
         SlotSet("shown_duties", shown),

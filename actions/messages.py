@@ -7,6 +7,7 @@ brackets. Functions return plain text (clients render it as text, never as HTML)
 
 from __future__ import annotations
 
+from common import replies
 from knowledge.loader import KnowledgeBase
 from retrieval import RankedDepartment
 
@@ -33,10 +34,7 @@ def _bullets(lines: list[str]) -> str:
 
 
 def _hotline_list(kb: KnowledgeBase, language: str) -> str:
-    orgs = list(kb.organizations.values())
-    if language == "zh":
-        return "或".join(f"{o.zh}热线 {o.hotline}" for o in orgs)
-    return " or ".join(f"the {o.name} hotline {o.hotline}" for o in orgs)
+    return replies.hotline_list(kb.organizations.values(), language)
 
 
 # ---- who handles ------------------------------------------------------------------------------------
@@ -124,9 +122,7 @@ def other_city(kb: KnowledgeBase, place: str, language: str) -> str:
 
 
 def apology(kb: KnowledgeBase, language: str) -> str:
-    if language == "zh":
-        return f"抱歉，我暂时无法查询。请拨打{_hotline_list(kb, 'zh')}。"
-    return f"Sorry, I can't look that up right now. Please call {_hotline_list(kb, 'en')}."
+    return replies.apology(kb.organizations.values(), language)
 
 
 # ---- departments ---------------------------------------------------------------------------------------

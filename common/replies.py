@@ -5,20 +5,40 @@ actions keep their wording in actions/messages.py.) Hotlines and names come from
 
 from __future__ import annotations
 
-from typing import Dict
+from typing import Dict, Iterable, Protocol
 
 from common.organizations import OrgFacts
+
+
+class HasHotline(Protocol):
+    """An organisation as the catalogue gives it (common.organizations.OrgFacts, knowledge's Organization)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def zh(self) -> str: ...
+    @property
+    def hotline(self) -> str: ...
+
+
+def hotline_list(orgs: Iterable[HasHotline], language: str) -> str:
+    """ "the … hotline 12333 or the … hotline 12329" / "…热线 12333或…热线 12329"."""
+    if language == "zh":
+        return "或".join(f"{o.zh}热线 {o.hotline}" for o in orgs)
+    return " or ".join(f"the {o.name} hotline {o.hotline}" for o in orgs)
+
+
+def apology(orgs: Iterable[HasHotline], language: str) -> str:
+    """When no answer can be looked up (the channel: the action server failed; an action: no knowledge)."""
+    if language == "zh":
+        return f"抱歉，我暂时无法查询。请拨打{hotline_list(orgs, 'zh')}。"
+    return f"Sorry, I can't look that up right now. Please call {hotline_list(orgs, 'en')}."
 
 
 class Replies:
     def __init__(self, orgs: Dict[str, OrgFacts], max_chars: int) -> None:
         self.orgs = orgs
         self.max_chars = max_chars
-
-    def _both(self, language: str) -> str:
-        if language == "zh":
-            return "或".join(f"{o.zh}热线 {o.hotline}" for o in self.orgs.values())
-        return " or ".join(f"the {o.name} hotline {o.hotline}" for o in self.orgs.values())
 
     def too_long(self, language: str) -> str:
         if language == "zh":
@@ -44,6 +64,4 @@ class Replies:
         return "The conversation has been started afresh: describe your problem. · 对话已重新开始，请描述您的问题。"
 
     def apology(self, language: str) -> str:
-        if language == "zh":
-            return f"抱歉，我暂时无法查询。请拨打{self._both('zh')}。"
-        return f"Sorry, I can't look that up right now. Please call {self._both('en')}."
+        return apology(self.orgs.values(), language)

@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from tests.support.messages import first_departments  # noqa: E402, F401 - re-exported for the benches
 from tests.support.stack import Stack  # noqa: E402
 
 
@@ -38,15 +39,6 @@ def payload_type(messages: list[dict[str, Any]]) -> str | None:
         if isinstance(custom, dict):
             return custom.get("type")
     return None
-
-
-def first_departments(messages: list[dict[str, Any]]) -> list[str]:
-    """Ids of the first custom payload that lists departments ([] when none: no answer)."""
-    for message in messages:
-        custom = message.get("custom")
-        if isinstance(custom, dict) and custom.get("departments"):
-            return [d["id"] for d in custom["departments"]]
-    return []
 
 
 def send(client: httpx.Client, webhook: str, sender: str, message: str) -> list[dict[str, Any]]:

@@ -22,6 +22,7 @@ import httpx
 import pytest
 
 from tests.support.cluster import Cluster
+from tests.support.messages import top_department
 
 pytestmark = [pytest.mark.e2e, pytest.mark.cluster]
 
@@ -55,14 +56,6 @@ def say(url: str, sender: str, message: str, client: httpx.Client | None = None)
     response = (client or httpx).post(url, json={"sender": sender, "message": message}, timeout=HANG_GUARD_S)
     assert response.status_code == 200, response.text
     return response.json()
-
-
-def top_department(messages: list[dict]) -> str | None:
-    for m in messages:
-        departments = (m.get("custom") or {}).get("departments") or []
-        if departments:
-            return departments[0]["id"]
-    return None
 
 
 def text_of(messages: list[dict]) -> str:

@@ -6,22 +6,15 @@ from __future__ import annotations
 import json
 import uuid
 
-import httpx
 import pytest
+
+from tests.support.messages import assert_error
 
 pytestmark = pytest.mark.e2e
 
 
 def vote_body() -> bytes:
     return json.dumps({"sender": f"xs-{uuid.uuid4().hex[:10]}", "message": "Who handles pensions?"}).encode()
-
-
-def assert_error(response: httpx.Response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/json")
-    body = response.json()
-    assert set(body) == {"error", "message"} and body["error"] == code and body["message"]
-    return body
 
 
 @pytest.mark.parametrize(

@@ -7,15 +7,9 @@ import uuid
 
 import pytest
 
+from tests.support.messages import top_department
+
 pytestmark = pytest.mark.e2e
-
-
-def top_department(messages: list[dict]) -> str | None:
-    for m in messages:
-        departments = (m.get("custom") or {}).get("departments") or []
-        if departments:
-            return departments[0]["id"]
-    return None
 
 
 def test_a_follow_up_after_a_session_rollover_keeps_the_department(stack, http):

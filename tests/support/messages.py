@@ -32,3 +32,26 @@ class BotMessages:
     @property
     def buttons(self) -> list[dict[str, Any]]:
         return [b for m in self.messages for b in m.get("buttons") or []]
+
+
+def first_departments(messages: list[dict[str, Any]]) -> list[str]:
+    """Ids of the first custom payload that lists departments ([] when none: no answer)."""
+    for message in messages:
+        custom = message.get("custom")
+        if isinstance(custom, dict) and custom.get("departments"):
+            return [d["id"] for d in custom["departments"]]
+    return []
+
+
+def top_department(messages: list[dict[str, Any]]) -> str | None:
+    """The department a reply names first, if any."""
+    return next(iter(first_departments(messages)), None)
+
+
+def assert_error(response: Any, status: int, code: str) -> dict[str, Any]:
+    """An HTTP answer (httpx or Starlette's TestClient) in the one error shape, with this status and code."""
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith("application/json")
+    body = response.json()
+    assert set(body) == {"error", "message"} and body["error"] == code and body["message"]
+    return body

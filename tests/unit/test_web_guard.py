@@ -9,6 +9,7 @@ from starlette.testclient import TestClient
 from web_fakes import FakeEngine, sign_in
 
 from feedback import FeedbackStore
+from tests.support.messages import assert_error
 from web.config import Settings
 from web.server import create_app
 from web.staff import StaffStore
@@ -37,14 +38,6 @@ def make_client(engine, tmp_path, rate_limits="off", **settings):
     client = TestClient(app, base_url=OWN)
     sign_in(client, "agent-1", "a long enough password")
     return client, store
-
-
-def assert_error(response, status, code):
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith("application/json")
-    body = response.json()
-    assert set(body) == {"error", "message"} and body["error"] == code and body["message"]
-    return body
 
 
 @pytest.mark.parametrize(

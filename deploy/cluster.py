@@ -177,11 +177,12 @@ def _program(
     user: str | None = None,
     stopsignal: str = "TERM",
     startsecs: int = 3,
+    directory: Path = ROOT,
 ) -> str:
     lines = [
         f"[program:{name}]",
         f"command={command.replace('%', '%%')}",
-        f"directory={ROOT}",
+        f"directory={directory}",
         f"priority={priority}",
         "autostart=true",
         "autorestart=true",
@@ -235,6 +236,9 @@ serverurl=unix://{s.supervisor_sock}
                 settings=s,
                 user=pg_owner(),
                 stopsignal="INT",
+                # its own data directory: the postgres user may not be able to enter the checkout (a 0700 home
+                # or mktemp directory), and PostgreSQL needs nothing from it
+                directory=s.pgdata,
             )
         )
     if s.runs("redis"):

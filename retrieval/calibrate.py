@@ -21,6 +21,9 @@ the older ones (calibration questions and examples weighed equally), the lowest 
 out-of-scope questions; and the answer/clarify line: the lowest top-department probability at which direct
 answers to the realistic questions are right ANSWER_PRECISION of the time (below it the likely departments
 are offered as choices). Other-city questions are left out: the place rule answers them before any model.
+Last, the evidence lexical weight: the weight of BM25 among a department's duties at which the first duty
+shown most often justifies the department, on the realistic calibration questions labelled (by an annotator
+who saw only the seeds' duties) with the duties that justify them, knowledge/data/calibration/duties/.
 
   python -m retrieval.calibrate [--encoder e5] [--dry-run]      (make calibrate)
 """
@@ -51,6 +54,8 @@ REFUSAL_BUDGET = 0.03
 ANSWER_PRECISION = 0.99
 CALIBRATION_DIR = DATA_DIR / "calibration"
 REALISTIC = "realistic"
+DUTY_LABELLED = CALIBRATION_DIR / "duties" / "realistic.jsonl"
+EVIDENCE_GRID = (0.0, 0.02, 0.04, 0.06, 0.08, 0.12, 0.2)
 SEED = 8
 
 
@@ -222,6 +227,29 @@ def answer_line(calibration: list[Measured], tuning: Tuning) -> float:
     return best
 
 
+def evidence_weight(engine: Engine, tuning: Tuning) -> float:
+    """The evidence lexical weight (EVIDENCE_GRID) at which the first duty shown is most often one that
+    justifies the department, over the duty-labelled realistic questions whose department the ranking puts
+    first; a tie goes to the smaller weight."""
+    ids = engine.knowledge.ids
+    ranked_right = []
+    for case in read_cases(DUTY_LABELLED, set(ids)):
+        signals = engine.signals(normalize(case.question))
+        if ids[int(engine.judge(signals, tuning).order[0])] == case.expected[0]:
+            ranked_right.append((case, signals))
+    print(f"\nevidence_lexical_weight  first duty justifies ({len(ranked_right)} questions ranked right)")
+    shares = {}
+    for weight in EVIDENCE_GRID:
+        trial = replace(tuning, evidence_lexical_weight=weight)
+        hits = []
+        for case, signals in ranked_right:
+            scores = engine.duty_scores(case.expected[0], signals, trial)
+            hits.append(max(scores, key=lambda d: scores[d]) + 1 in case.duties)
+        shares[weight] = float(np.mean(hits))
+        print(f"{weight:<24} {shares[weight]:.3f}")
+    return max(EVIDENCE_GRID, key=lambda w: (shares[w], -w))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--encoder", default=None)
@@ -256,7 +284,11 @@ def main() -> None:
     tuning = fit_inscope(items, cross_fitted, tuning)
     tuning = replace(tuning, domain_threshold=threshold_table(calibration, examples, scores, tuning))
     tuning = replace(tuning, answer_probability=answer_line(calibration, tuning))
-    print(f"\ndomain_threshold {tuning.domain_threshold}, answer_probability {tuning.answer_probability}")
+    tuning = replace(tuning, evidence_lexical_weight=evidence_weight(shipped, tuning))
+    print(
+        f"\ndomain_threshold {tuning.domain_threshold}, answer_probability {tuning.answer_probability}, "
+        f"evidence_lexical_weight {tuning.evidence_lexical_weight}"
+    )
     if args.dry_run:
         return
     tuning.save(TUNING_FILE)

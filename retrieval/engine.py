@@ -244,19 +244,21 @@ class Engine:
         np.maximum.at(best, self._passage_department, passage_scores[self._department_passage])
         return best
 
-    def _ranked(self, dept_id: str, score: float, signals: Signals) -> RankedDepartment:
-        """The department with its three duties that best answer the question, best first. A duty is scored
-        like a department is ranked — its best cosine (the duty sentence or a service under it) plus, at the
-        ranking's own lexical weight, BM25 among the department's duties (retrieval.lexical.DutyIndex)."""
-        dept = self.knowledge.get(dept_id)
+    def duty_scores(self, dept_id: str, signals: Signals, tuning: Tuning | None = None) -> dict[int, float]:
+        """How well each of a department's duties (0-based) answers the question, scored like a department is
+        ranked: its best cosine (the duty sentence or a service under it) plus, at the tuning's evidence
+        lexical weight, its BM25 among duties (retrieval.lexical.DutyIndex)."""
+        weight = (tuning or self.tuning).evidence_lexical_weight
         lexical = self.duties_lexical.scores(dept_id, list(signals.tokens))
         best_by_duty: dict[int, float] = {}
         for pos, duty in self._duty_passages[dept_id]:
             best_by_duty[duty] = max(best_by_duty.get(duty, -1.0), float(signals.passages[pos]))
-        scored = {
-            duty: dense + self.tuning.lexical_weight * lexical.get(duty, 0.0) for duty, dense in best_by_duty.items()
-        }
-        top = sorted(scored.items(), key=lambda kv: -kv[1])[:3]
+        return {duty: dense + weight * lexical.get(duty, 0.0) for duty, dense in best_by_duty.items()}
+
+    def _ranked(self, dept_id: str, score: float, signals: Signals) -> RankedDepartment:
+        """The department with the three duties that best answer the question, best first (`duty_scores`)."""
+        dept = self.knowledge.get(dept_id)
+        top = sorted(self.duty_scores(dept_id, signals).items(), key=lambda kv: -kv[1])[:3]
         evidence = tuple(Evidence(dept.duties[i].en, dept.duties[i].zh, round(s, 4), i + 1) for i, s in top)
         return _ranked_department(dept, round(score, 4), evidence)
 

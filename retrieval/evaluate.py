@@ -1,11 +1,13 @@
 """Measure the engine on a labelled JSONL file (lines of {"question", "lang", "kind", "expected": [ids]}, or of
-{"question", "lang", "department", "duties": [1-based duty numbers]} for an evidence set).
+{"question", "lang", "department", "duties": [1-based duty numbers], "annotations": [[…], […]]} for an evidence
+set, whose `duties` are the union of its independent annotators' `annotations`).
 
 Prints per-language and per-kind top-1/top-3/MRR, the share of in-scope questions refused, out-of-scope
 accuracy, latency, and the same figures for the fused ranking alone (refusals ignored), BM25-only and
 dense-only rankings on the same run; the last line is one JSON object with the headline figures.
 On a file with duty labels it also reports evidence precision@1: of the questions whose department is
-right, the share whose first duty shown is one of the duties that justify it.
+right, the share whose first duty shown is one of the duties that justify it (by any annotator), and the
+same share against each annotator's labels alone.
 
 Scoring follows the product: an answer counts by its department, a clarification by the departments it offers
 in order; a question with no expected department (out of scope, another city) is handled when no department
@@ -44,6 +46,7 @@ class Case:
     lang: str
     kind: str
     duties: tuple[int, ...] = ()  # evidence sets: the duties of expected[0] that justify it (1-based)
+    annotations: tuple[tuple[int, ...], ...] = ()  # each annotator's own `duties` (their union is `duties`)
 
 
 def read_cases(path: Path, known_ids: set[str]) -> list[Case]:
@@ -57,7 +60,8 @@ def read_cases(path: Path, known_ids: set[str]) -> list[Case]:
             row = json.loads(line)
             expected = tuple(row["expected"]) if "expected" in row else (str(row["department"]),)
             duties = tuple(int(d) for d in row.get("duties", ()))
-            case = Case(str(row["question"]), expected, row.get("lang", "?"), row.get("kind", "?"), duties)
+            annotations = tuple(tuple(int(d) for d in labels) for labels in row.get("annotations", ()))
+            case = Case(str(row["question"]), expected, row.get("lang", "?"), row.get("kind", "?"), duties, annotations)
         except (ValueError, KeyError, TypeError) as exc:
             raise EvalFileError(
                 f"{path}:{number}: expected a JSON object with 'question' and 'expected' "
@@ -118,6 +122,7 @@ def evaluate(engine: Engine, cases: list[Case]) -> dict:
     ids = engine.knowledge.ids
     slices: dict[str, dict[str, Tally]] = {m: defaultdict(Tally) for m in MODES}
     latencies = []
+    by_annotator: dict[int, list[bool]] = defaultdict(list)
     engine.ask("warm-up 预热")
     for case in cases:
         start = time.perf_counter()
@@ -134,12 +139,16 @@ def evaluate(engine: Engine, cases: list[Case]) -> dict:
             "dense": ([ids[i] for i in np.argsort(-judged.dense)], False, None),
         }
         first_duty = first_duty_shown(answer, case)
+        if first_duty is not None:
+            for n, labels in enumerate(case.annotations):
+                by_annotator[n].append(first_duty in labels)
         for mode, (ranking, refused_here, verdict) in rankings.items():
             for key in ("all", f"lang:{case.lang}", f"kind:{case.kind}"):
                 slices[mode][key].add(case, ranking, refused_here, verdict)
                 if mode == "fused" and first_duty is not None:
                     slices[mode][key].evidence.append(first_duty in case.duties)
     report: dict[str, Any] = {mode: {k: t.figures() for k, t in sorted(s.items())} for mode, s in slices.items()}
+    report["evidence_p1_by_annotator"] = [_round(sum(hits) / len(hits)) for _, hits in sorted(by_annotator.items())]
     report["latency_ms"] = {
         "p50": round(statistics.median(latencies), 1),
         "p95": round(percentile(latencies, 0.95), 1),
@@ -173,6 +182,7 @@ def headline(report: dict, n: int) -> dict:
         "zh_top1": fused.get("lang:zh", {}).get("top1"),
         "en_top1": fused.get("lang:en", {}).get("top1"),
         "evidence_p1": fused["all"]["evidence_p1"],
+        "evidence_p1_by_annotator": report.get("evidence_p1_by_annotator", []),
     }
 
 
@@ -193,6 +203,9 @@ def format_report(report: dict) -> str:
             lines.append(
                 f"evidence precision@1 {key:<14} {f['evidence_p1']:.3f} (of {f['evidence_n']} right departments)"
             )
+    if report.get("evidence_p1_by_annotator"):
+        each = ", ".join(f"{p:.3f}" for p in report["evidence_p1_by_annotator"])
+        lines.append(f"evidence precision@1 against each annotator's labels alone: {each}")
     lat = report["latency_ms"]
     lines.append(f"latency per query (fused engine): p50 {lat['p50']} ms, p95 {lat['p95']} ms")
     return "\n".join(lines)

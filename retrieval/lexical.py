@@ -40,10 +40,19 @@ class LexicalIndex:
 
 
 class DutyIndex:
-    """Per department, BM25 over its duties, each duty's document being its sentence in both languages and the
-    citizen services under it. Within one department the words every duty shares (公积金, 养老保险) weigh
-    nothing and the ones that tell duties apart (提取, 逾期, 采访) weigh most: what the department-level index
-    cannot see, since all of a department's duties are one document there."""
+    """BM25 over one document per duty — its sentence in both languages and the citizen services under it — read
+    two ways and averaged, to rank a department's evidence:
+
+    - within the department, where the words every duty shares (公积金, 养老保险) weigh nothing and the ones
+      that tell its duties apart (提取, 逾期, 采访) weigh most: what the department-level index cannot see,
+      since all of a department's duties are one document there;
+    - across every duty of the catalogue, so that a word common everywhere (单位, employee) does not pass
+      for a distinctive one because a single duty of this department happens to contain it ("单位交养老"
+      is about an employer, not 机关事业单位).
+
+    Held-out service phrases (each ranked against its department's duties without itself) favour the average
+    over either reading alone at the ranking's lexical weight: 0.809 vs 0.804 within, 0.796 across (0.751
+    without BM25)."""
 
     def __init__(self, passages: list[Passage]) -> None:
         docs: dict[str, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
@@ -52,12 +61,25 @@ class DutyIndex:
                 docs[p.department][p.duty] += tokens(p.text)
         self._duties = {d: sorted(per) for d, per in docs.items()}
         self._bm25 = {d: BM25Okapi([docs[d][i] for i in self._duties[d]]) for d in docs}
+        keys = [(d, i) for d in sorted(docs) for i in self._duties[d]]
+        self._catalogue = BM25Okapi([docs[d][i] for d, i in keys])
+        self._rows = {d: np.array([n for n, (dept, _) in enumerate(keys) if dept == d]) for d in docs}
 
     def scores(self, department: str, query_tokens: list[str]) -> dict[int, float]:
-        """Each duty's (0-based) BM25 score for the query, divided by the department's best, in [0, 1] (a word in
-        every duty has a negative IDF in BM25Okapi: it counts as 0); {} when no word tells the duties apart."""
+        """Each duty's (0-based) lexical score for the query in [0, 1]: the mean of its BM25 within the department
+        and across the catalogue, each divided by the department's best (a word in most documents has a
+        negative IDF in BM25Okapi: it counts as 0); {} when no word matches any of the department's duties."""
         if department not in self._bm25 or not query_tokens:
             return {}
-        raw = np.clip(self._bm25[department].get_scores(query_tokens), 0.0, None)
-        top = float(raw.max()) if len(raw) else 0.0
-        return {duty: float(s) / top for duty, s in zip(self._duties[department], raw, strict=False)} if top > 0 else {}
+        within = _share_of_best(self._bm25[department].get_scores(query_tokens))
+        across = _share_of_best(self._catalogue.get_scores(query_tokens)[self._rows[department]])
+        if not (within.any() or across.any()):
+            return {}
+        return {duty: float(s) for duty, s in zip(self._duties[department], (within + across) / 2, strict=True)}
+
+
+def _share_of_best(raw: np.ndarray) -> np.ndarray:
+    """Scores clipped at 0 and divided by the best (all 0 when none is positive)."""
+    clipped = np.clip(raw, 0.0, None)
+    top = float(clipped.max()) if len(clipped) else 0.0
+    return clipped / top if top > 0 else clipped

@@ -29,6 +29,7 @@ class Tuning:
 
     encoder: str = "e5"  # the encoder the weights were fitted with
     lexical_weight: float = 0.08  # weight of the BM25 score relative to the best department's
+    evidence_lexical_weight: float = 0.08  # the same, among one department's duties (its evidence lines)
     temperature: float = 0.02  # softmax temperature over fused department scores
     org_weight: float = 0.05  # added to the departments of the one organisation a question names
     # logistic in-scope model: bias + weight per FEATURES name

@@ -85,8 +85,10 @@ def test_eval_prints_a_final_json_line(tmp_path):
         "zh_top1",
         "en_top1",
         "evidence_p1",
+        "evidence_p1_by_annotator",
     }
     assert last["n"] == 2 and last["top1"] == 1.0 and last["oos_acc"] == 1.0 and last["evidence_p1"] is None
+    assert last["evidence_p1_by_annotator"] == []
     assert "bm25" in result.stdout and "dense" in result.stdout
 
 

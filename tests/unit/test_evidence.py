@@ -79,6 +79,18 @@ def test_words_every_duty_shares_weigh_nothing_among_a_departments_duties():
     assert scores[0] == 1.0 and scores[1] == scores[2] == 0.0  # the service under duty 0 counts for it
 
 
+def test_a_word_common_across_the_catalogue_counts_for_less_than_a_word_rare_everywhere():
+    # In department "d" both "employer" and "maternity" occur in one duty only; across the catalogue
+    # "employer" is in every other department's duties too, "maternity" nowhere else.
+    passages = [
+        Passage("d", "duty", "en", "employer pension institutions", 0),
+        Passage("d", "duty", "en", "maternity pension insurance", 1),
+        Passage("d", "duty", "en", "pension statistics", 2),
+    ] + [Passage(f"o{i}", "duty", "en", f"employer topic{i}", 0) for i in range(6)]
+    scores = DutyIndex(passages).scores("d", tokens("employer maternity"))
+    assert scores[1] > scores[0] > scores[2] == 0.0
+
+
 def test_the_labelled_set_is_large_bilingual_and_refers_to_real_duties(engine):
     rows = [json.loads(line) for line in EVIDENCE_SET.read_text(encoding="utf-8").splitlines() if line.strip()]
     assert len(rows) >= 150
@@ -88,6 +100,8 @@ def test_the_labelled_set_is_large_bilingual_and_refers_to_real_duties(engine):
     for r in rows:
         duties = engine.knowledge.get(r["department"]).duties
         assert r["duties"] and all(1 <= n <= len(duties) for n in r["duties"]), r
+        # two independent annotators; a duty justifies the department when either judged it does
+        assert len(r["annotations"]) == 2 and set(r["duties"]) == set().union(*r["annotations"]), r
 
 
 def test_eval_reports_evidence_precision_at_1(engine, tmp_path):
@@ -99,12 +113,19 @@ def test_eval_reports_evidence_precision_at_1(engine, tmp_path):
         "\n".join(
             json.dumps(r, ensure_ascii=False)
             for r in [
-                {"question": "公积金贷款逾期了找谁", "lang": "zh", "department": "hpf.loans", "duties": [risk]},
+                {
+                    "question": "公积金贷款逾期了找谁",
+                    "lang": "zh",
+                    "department": "hpf.loans",
+                    "duties": [risk, securitisation],
+                    "annotations": [[risk], [securitisation]],
+                },
                 {
                     "question": "公积金贷款逾期了怎么办",
                     "lang": "zh",
                     "department": "hpf.loans",
                     "duties": [securitisation],
+                    "annotations": [[securitisation], [securitisation]],
                 },
             ]
         ),
@@ -114,3 +135,4 @@ def test_eval_reports_evidence_precision_at_1(engine, tmp_path):
     figures = headline(evaluate(engine, cases), len(cases))
     assert figures["top1"] == 1.0
     assert figures["evidence_p1"] == 0.5  # one first duty is the labelled one, the other is not
+    assert figures["evidence_p1_by_annotator"] == [0.5, 0.0]  # the risk duty only the first annotator chose

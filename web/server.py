@@ -28,6 +28,7 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Respon
 from starlette.routing import Mount, Route
 
 from common import errors, organizations, retention
+from common import settings as setting
 from common.normalize import normalize
 from common.ratelimit import RateLimiter
 from common.text import MAX_MESSAGE_CHARS, clean_text
@@ -77,7 +78,7 @@ class EngineHolder:
             log.warning(self.problem)
             return
         try:
-            self.engine = Engine.load()
+            self.engine = Engine.load(setting.path("INDEX_DIR"))
             self.engine.ask("warm up 公积金", k=3)
             self.problem = ""
         except Exception as exc:  # IndexMissingError and friends: serve the pages anyway, explain on /api/ask
@@ -278,7 +279,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int)
     parser.add_argument("--rasa-url", help="Rasa server the demo page's widget talks to")
     args = parser.parse_args(argv)
-    settings = Settings.from_env(host=args.host, port=args.port, rasa_url=args.rasa_url)
+    try:
+        settings = Settings.from_env(host=args.host, port=args.port, rasa_url=args.rasa_url)
+    except setting.SettingError as exc:
+        raise SystemExit(f"whohandles: {exc}") from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
 
     import uvicorn  # noqa: PLC0415

@@ -19,8 +19,8 @@ import uvicorn
 from starlette.testclient import TestClient
 from web_fakes import FakeEngine, csrf_from, sign_in
 
+from deploy.devstack import ROOT, Stack, StackError, free_port
 from feedback import FeedbackStore
-from tests.support.stack import ROOT, Stack, StackError, free_port
 from web.auth import LoginThrottle, safe_next
 from web.config import Settings
 from web.http_limits import server_config

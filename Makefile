@@ -12,7 +12,8 @@ RASA      := $(VENV_RASA)/bin/rasa
 PY311     ?= $(shell scripts/find-python 3.11)
 PY310     ?= $(shell scripts/find-python 3.10)
 
-# Keep the 2 cores shared fairly between Rasa, the action server and the web console.
+# Keep the 2 cores shared fairly between Rasa, the action server and the web console (for what make runs
+# itself; the servers' scripts take the same from common/settings.py PROCESS_ENV).
 export OMP_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 export TOKENIZERS_PARALLELISM := false
@@ -20,7 +21,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-INDEX_DIR := var/index
+INDEX_DIR := $(or $(WHOHANDLES_INDEX_DIR),var/index)
 INDEX     := $(INDEX_DIR)/manifest.json
 KNOWLEDGE := $(shell find knowledge -name '*.yml' -o -name '*.py' -o -name '*.txt' | sort)
 

@@ -5,10 +5,9 @@ payload (the integrators' JSON), answer (who handles), clarify (choice after a c
 department_info ("what does X do" and follow-ups), hotline.
 
 `python -m rasa_sdk --actions actions` imports this package first: the engine is loaded here, before the
-server answers /health, unless WHOHANDLES_LAZY_ENGINE=1.
+server answers /health.
 """
 
-import os
 import warnings
 
 # rasa_sdk warns on the first call that Rasa 3.6 and rasa_sdk 3.19 differ in minor version. The pairing is
@@ -16,7 +15,6 @@ import warnings
 # speak is the same: tests/e2e run every action through the real Rasa server.
 warnings.filterwarnings("ignore", message="Your versions of rasa and rasa_sdk might not be compatible")
 
-if os.environ.get("WHOHANDLES_LAZY_ENGINE") != "1":
-    from actions.engine import get_engine
+from actions.engine import get_engine  # noqa: E402 - after the filter above
 
-    get_engine()
+get_engine()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import threading
 
+from common import settings
 from retrieval import Engine
 
 _lock = threading.Lock()
@@ -34,9 +35,9 @@ def get_engine() -> Engine:
         with _lock:
             if _engine is None:
                 _one_thread()
-                engine = Engine.load()
+                engine = Engine.load(settings.path("INDEX_DIR"))
                 # Repeated questions skip the encoder (embeddings/query_cache.py; 0 disables).
-                size = int(os.environ.get("WHOHANDLES_QUERY_CACHE", "4096"))
+                size = settings.integer("QUERY_CACHE")
                 if size > 0:
                     from embeddings.query_cache import CachedQueryEncoder
 

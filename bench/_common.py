@@ -1,8 +1,10 @@
-"""Shared by the REST benchmark and the REST evaluation: start (or reuse) a stack, send one message."""
+"""Shared by the REST benchmark and the REST evaluation: start (or reuse) a stack, send one message.
+
+The benches run as modules from the project root (`python -m bench.rest_bench`, as the Makefile does), so the
+project's packages import as they are, without editing sys.path."""
 
 from __future__ import annotations
 
-import sys
 import tempfile
 import time
 import uuid
@@ -13,12 +15,8 @@ from typing import Any, Iterator
 
 import httpx
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from tests.support.messages import first_departments  # noqa: E402, F401 - re-exported for the benches
-from tests.support.stack import Stack  # noqa: E402
+from deploy.devstack import Stack
+from tests.support.messages import first_departments  # noqa: F401 - re-exported for the benches
 
 
 @contextmanager

@@ -1,10 +1,10 @@
 """Time from Enter to the answer on screen, in headless Chromium, for the citizen widget and the agent console.
 
-    python bench/browser_latency.py QUESTIONS.jsonl [--n 20] [--web-url URL --rasa-url URL]
+    python -m bench.browser_latency QUESTIONS.jsonl [--n 20] [--web-url URL --rasa-url URL]
 
 QUESTIONS is a .jsonl file (each line an object with a "question", "query", "text" or "q" field) or a plain text
 file with one question per line; questions are read at run time and never copied into code. Without --web-url
-the script starts its own stack (Rasa + actions + web) on spare ports via tests/support/stack.py, with its own
+the script starts its own stack (Rasa + actions + web) on spare ports via deploy/devstack.py, with its own
 files and staff account; with --web-url, --staff-user and $WHOHANDLES_BENCH_STAFF_PASSWORD sign in to the console.
 The clock starts on the real Enter keydown in the page and stops at the first animation frame after the
 answer is in the DOM, so Playwright's own round trips are not counted.
@@ -21,10 +21,7 @@ import tempfile
 from contextlib import ExitStack
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+from tests.support.chromium import CHROMIUM, CHROMIUM_ARGS
 
 # Resolves with ms from the Enter keydown to the frame after `done()` turns true (checked on every DOM change).
 _ARM = """([rootSel, doneSrc]) => {
@@ -152,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         web_url = args.web_url
         user, password = args.staff_user, os.environ.get("WHOHANDLES_BENCH_STAFF_PASSWORD", "")
         if not web_url:
-            from tests.support.stack import browser_stack  # noqa: PLC0415
+            from deploy.devstack import browser_stack  # noqa: PLC0415
 
             workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="whohandles-bench-")))
             running = stack.enter_context(browser_stack(workdir))

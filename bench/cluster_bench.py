@@ -1,9 +1,9 @@
 """Single stack vs cluster in one run: msg/s and p50/p95/p99 at 1, 10 and 50 clients; the cost of PostgreSQL
 and Redis per message; a 200-turn conversation vs fresh ones; the pipeline's rate vs the engine alone.
 
-    make bench-cluster        # or: .venv/app/bin/python bench/cluster_bench.py [--per-level 200]
+    make bench-cluster        # or: .venv/app/bin/python -m bench.cluster_bench [--per-level 200]
 
-Both run on spare ports with their own data (tests/support/stack.py, tests/support/cluster.py), one after
+Both run on spare ports with their own data (deploy/devstack.py, deploy/devcluster.py), one after
 the other on the same machine. Every message is a who-handles question from a new sender (NLU, policies,
 the custom action, the retrieval engine) unless said otherwise. The engine-only rate is measured in this
 process with 10 threads after the stacks are stopped. The last line is a JSON object (also written to
@@ -24,12 +24,12 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-from _common import ROOT, run_clients, send
-from rest_bench import QUESTIONS
 
-from common.stats import percentile  # noqa: E402
-from tests.support.cluster import Cluster  # noqa: E402
-from tests.support.stack import Stack  # noqa: E402
+from bench._common import run_clients, send
+from bench.rest_bench import QUESTIONS
+from common.stats import percentile
+from deploy.devcluster import Cluster
+from deploy.devstack import ROOT, Stack
 
 LEVELS = (1, 10, 50)
 TICKS = os.sysconf("SC_CLK_TCK")

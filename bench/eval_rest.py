@@ -14,19 +14,17 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import uuid
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
-from _common import first_departments, payload_type, send, stack_or_url
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from common.language import detect as detect_language  # noqa: E402
-from knowledge.loader import load_knowledge  # noqa: E402
-from retrieval.evaluate import Case, EvalFileError, read_cases  # noqa: E402
+from bench._common import first_departments, payload_type, send, stack_or_url
+from common.language import detect as detect_language
+from knowledge.loader import load_knowledge
+from retrieval.evaluate import Case, EvalFileError, read_cases
 
 
 def main() -> int:

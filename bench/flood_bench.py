@@ -1,6 +1,6 @@
 """Flood benchmark: does one flooding client slow everybody else down? (issue 10, abuse limits)
 
-    make bench-flood      # or: .venv/app/bin/python bench/flood_bench.py [--seconds 12] [--rounds 3] [--no-off]
+    make bench-flood      # or: .venv/app/bin/python -m bench.flood_bench [--seconds 12] [--rounds 3] [--no-off]
 
 Starts its own stack (Rasa + actions + web, spare ports) with the default rate limits (or
 $WHOHANDLES_RATE_LIMITS) and measures normal clients' latency p50/p95:
@@ -32,10 +32,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from _common import ROOT  # noqa: F401 - puts the project on sys.path
 
 from common.stats import percentile
-from tests.support.stack import Stack
+from deploy.devstack import Stack
 
 BURST_S = 5.0
 NORMAL_PAUSE_S = 1.0  # each normal client: a question, its answer, a second's pause

@@ -1,8 +1,8 @@
 """REST benchmark: Rasa ready time, sequential latency, throughput with 10 clients, RSS of both servers.
 
-    make bench            # or: .venv/app/bin/python bench/rest_bench.py [--n 60] [--url http://127.0.0.1:5005]
+    make bench            # or: .venv/app/bin/python -m bench.rest_bench [--n 60] [--url http://127.0.0.1:5005]
 
-Starts its own stack on spare ports (tests/support/stack.py) unless --url is given. Every request is a
+Starts its own stack on spare ports (deploy/devstack.py) unless --url is given. Every request is a
 who-handles question (so it runs NLU, the dialogue policies, the custom action and the retrieval engine)
 from a new sender. The questions are our own, not the evaluation set. The last line is a JSON object.
 """
@@ -16,8 +16,8 @@ import time
 import uuid
 
 import httpx
-from _common import run_clients, send, stack_or_url
 
+from bench._common import run_clients, send, stack_or_url
 from common.stats import percentile
 
 QUESTIONS = [

@@ -11,7 +11,6 @@ Then hands over to `rasa` exactly as `rasa run …` would.
 
 from __future__ import annotations
 
-import os
 import sys
 import warnings
 from pathlib import Path
@@ -20,6 +19,7 @@ from typing import List, Optional
 import yaml
 
 from bot import patches
+from common import settings
 
 CREDENTIALS = Path(__file__).resolve().parents[1] / "credentials.yml"
 CHANNEL = "bot.channels.rest.HardenedRestInput"
@@ -29,8 +29,8 @@ ACTION_TIMEOUT_S = 1.5
 
 def action_timeout(credentials: Path = CREDENTIALS) -> float:
     """Seconds Rasa waits for the action server: the environment, else credentials.yml, else 1.5."""
-    if os.environ.get(ACTION_TIMEOUT_ENV):
-        return float(os.environ[ACTION_TIMEOUT_ENV])
+    if settings.value(ACTION_TIMEOUT_ENV):
+        return settings.number(ACTION_TIMEOUT_ENV)
     data = yaml.safe_load(credentials.read_text(encoding="utf-8")) if credentials.exists() else None
     channel = (data or {}).get(CHANNEL) or {}
     return float(channel.get("action_timeout") or ACTION_TIMEOUT_S)

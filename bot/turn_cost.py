@@ -26,12 +26,12 @@ replaces exists (bot.patches.PatchError otherwise). Measured by `make bench-clus
 
 from __future__ import annotations
 
-import os
 from typing import Any, Dict, Text
 
 from bot.patches import _require
+from common import settings
 
-MAX_SESSION_TURNS = int(os.environ.get("WHOHANDLES_MAX_SESSION_TURNS", "8"))
+MAX_SESSION_TURNS = settings.integer("MAX_SESSION_TURNS")
 
 
 def roll_over_long_sessions(max_turns: int = MAX_SESSION_TURNS) -> None:

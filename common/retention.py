@@ -21,9 +21,11 @@ import time
 from contextlib import closing
 from pathlib import Path
 
+from common import settings
+
 log = logging.getLogger("whohandles.retention")
 ENV = "WHOHANDLES_RETENTION_DAYS"
-DEFAULT_DAYS = 180
+DEFAULT_DAYS = int(settings.BY_NAME["RETENTION_DAYS"].default or 180)
 DAY_S = 86_400
 
 

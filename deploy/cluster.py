@@ -30,61 +30,66 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
+
+from common import settings as setting
 
 ROOT = Path(__file__).resolve().parents[1]
 ALL_SERVICES = ("postgres", "redis", "actions", "rasa", "nginx", "web")
+# The cluster's own values of two settings that are unset by default (common/settings.py says why).
+CLUSTER_ACTION_TIMEOUT_S = 6.0
+CLUSTER_READY_TIMEOUT_S = 600.0
 
 
-def _env(name: str, default: str) -> str:
-    value = os.environ.get(name)
-    return value if value not in (None, "") else default
+def _number_or(name: str, fallback: float) -> float:
+    return setting.number(name) if setting.value(name) else fallback
 
 
-def _ports(name: str, default: str) -> list[int]:
-    return [int(p) for p in _env(name, default).replace(",", " ").split()]
+def _setting(read: Callable[[str], Any], name: str) -> Any:
+    """A field default read from common/settings.py (the defaults are declared there, once)."""
+    return field(default_factory=lambda: read(name))
+
+
+def _words(name: str) -> list[str]:
+    return (setting.value(name) or "").split()
 
 
 @dataclass
 class Settings:
     """Every address and path of the cluster, from WHOHANDLES_* variables (defaults: all on 127.0.0.1)."""
 
-    dir: Path = field(default_factory=lambda: Path(_env("WHOHANDLES_CLUSTER_DIR", str(ROOT / "var/cluster"))))
-    services: list[str] = field(
-        default_factory=lambda: _env("WHOHANDLES_CLUSTER_SERVICES", " ".join(ALL_SERVICES)).split()
-    )
-    bind: str = field(default_factory=lambda: _env("WHOHANDLES_BIND", "127.0.0.1"))
-    front_port: int = field(default_factory=lambda: int(_env("WHOHANDLES_RASA_PORT", "5005")))
-    rasa_ports: list[int] = field(default_factory=lambda: _ports("WHOHANDLES_RASA_REPLICA_PORTS", "5105 5106"))
-    actions_port: int = field(default_factory=lambda: int(_env("WHOHANDLES_ACTIONS_PORT", "5055")))
-    actions_ports: list[int] = field(default_factory=lambda: _ports("WHOHANDLES_ACTIONS_REPLICA_PORTS", "5155 5156"))
-    web_port: int = field(default_factory=lambda: int(_env("WHOHANDLES_WEB_PORT", "8080")))
+    dir: Path = _setting(setting.path, "CLUSTER_DIR")
+    services: list[str] = _setting(_words, "CLUSTER_SERVICES")
+    bind: str = _setting(setting.value, "BIND")
+    front_port: int = _setting(setting.integer, "RASA_PORT")
+    rasa_ports: list[int] = _setting(setting.ports, "RASA_REPLICA_PORTS")
+    actions_port: int = _setting(setting.integer, "ACTIONS_PORT")
+    actions_ports: list[int] = _setting(setting.ports, "ACTIONS_REPLICA_PORTS")
+    web_port: int = _setting(setting.integer, "WEB_PORT")
     # Where nginx finds the replicas (host:port, space-separated): default the local replica ports.
-    rasa_upstreams: list[str] = field(default_factory=lambda: _env("WHOHANDLES_RASA_UPSTREAMS", "").split())
-    actions_upstreams: list[str] = field(default_factory=lambda: _env("WHOHANDLES_ACTIONS_UPSTREAMS", "").split())
+    rasa_upstreams: list[str] = _setting(_words, "RASA_UPSTREAMS")
+    actions_upstreams: list[str] = _setting(_words, "ACTIONS_UPSTREAMS")
     # Where the Rasa replicas send custom actions (default: the local nginx in front of the action servers).
-    action_url: str = field(default_factory=lambda: _env("WHOHANDLES_ACTION_URL", ""))
+    action_url: str = _setting(setting.value, "ACTION_URL")
     # Where the web server finds Rasa (default: the local nginx front).
-    rasa_url: str = field(default_factory=lambda: _env("WHOHANDLES_RASA_URL", ""))
-    pg_host: str = field(default_factory=lambda: _env("WHOHANDLES_PG_HOST", "127.0.0.1"))
-    pg_port: int = field(default_factory=lambda: int(_env("WHOHANDLES_PG_PORT", "5432")))
-    pg_db: str = field(default_factory=lambda: _env("WHOHANDLES_PG_DB", "whohandles"))
-    pg_user: str = field(default_factory=lambda: _env("WHOHANDLES_PG_USER", "whohandles"))
-    pg_password: str = field(default_factory=lambda: _env("WHOHANDLES_PG_PASSWORD", "whohandles"))
-    pg_allow: str = field(default_factory=lambda: _env("WHOHANDLES_PG_ALLOW", "127.0.0.1/32"))
-    redis_host: str = field(default_factory=lambda: _env("WHOHANDLES_REDIS_HOST", "127.0.0.1"))
-    redis_port: int = field(default_factory=lambda: int(_env("WHOHANDLES_REDIS_PORT", "6379")))
-    redis_db: int = field(default_factory=lambda: int(_env("WHOHANDLES_REDIS_DB", "0")))
-    redis_password: str = field(default_factory=lambda: os.environ.get("WHOHANDLES_REDIS_PASSWORD", ""))
-    lock_store: str = field(
-        default_factory=lambda: _env("WHOHANDLES_LOCK_STORE", "bot.lock_store.AtomicRedisLockStore")
-    )
+    rasa_url: str = _setting(setting.value, "RASA_URL")
+    pg_host: str = _setting(setting.value, "PG_HOST")
+    pg_port: int = _setting(setting.integer, "PG_PORT")
+    pg_db: str = _setting(setting.value, "PG_DB")
+    pg_user: str = _setting(setting.value, "PG_USER")
+    pg_password: str = _setting(setting.value, "PG_PASSWORD")
+    pg_allow: str = _setting(setting.value, "PG_ALLOW")
+    redis_host: str = _setting(setting.value, "REDIS_HOST")
+    redis_port: int = _setting(setting.integer, "REDIS_PORT")
+    redis_db: int = _setting(setting.integer, "REDIS_DB")
+    redis_password: str = field(default_factory=lambda: setting.value("REDIS_PASSWORD") or "")
+    lock_store: str = _setting(setting.value, "LOCK_STORE")
     # Seconds a ticket of a replica that died mid-message blocks its conversation (Rasa's default: 60).
-    lock_lifetime: int = field(default_factory=lambda: int(_env("TICKET_LOCK_LIFETIME", "10")))
+    lock_lifetime: int = field(default_factory=lambda: int(os.environ.get("TICKET_LOCK_LIFETIME") or "10"))
     # Seconds a replica waits for an action (the single stack's 1.5 s is too tight when one replica carries
     # the load of a dead one on shared cores; nginx already re-sends calls to a dead action server).
-    action_timeout: float = field(default_factory=lambda: float(_env("WHOHANDLES_ACTION_TIMEOUT", "6")))
-    ready_timeout: float = field(default_factory=lambda: float(_env("WHOHANDLES_READY_TIMEOUT", "600")))
+    action_timeout: float = field(default_factory=lambda: _number_or("ACTION_TIMEOUT", CLUSTER_ACTION_TIMEOUT_S))
+    ready_timeout: float = field(default_factory=lambda: _number_or("READY_TIMEOUT", CLUSTER_READY_TIMEOUT_S))
 
     def __post_init__(self) -> None:
         self.dir = self.dir.resolve()
@@ -93,8 +98,6 @@ class Settings:
             raise SystemExit(f"WHOHANDLES_CLUSTER_SERVICES: unknown {sorted(unknown)} (known: {ALL_SERVICES})")
         self.rasa_upstreams = self.rasa_upstreams or [f"127.0.0.1:{p}" for p in self.rasa_ports]
         self.actions_upstreams = self.actions_upstreams or [f"127.0.0.1:{p}" for p in self.actions_ports]
-        self.action_url = self.action_url or f"http://127.0.0.1:{self.actions_port}/webhook"
-        self.rasa_url = self.rasa_url or f"http://127.0.0.1:{self.front_port}"
 
     # ---- paths ------------------------------------------------------------------------------------------
     etc = property(lambda self: self.dir / "etc")
@@ -429,7 +432,8 @@ def _tcp(host: str, port: int) -> bool:
         return False
 
 
-def _http(url: str) -> bool:
+def http_ok(url: str) -> bool:
+    """Whether `url` answers 200 within 2 s."""
     try:
         with urllib.request.urlopen(url, timeout=2) as response:
             return response.status == 200
@@ -461,14 +465,14 @@ def checks(s: Settings) -> dict[str, Callable[[], bool]]:
         found["redis"] = lambda: _redis_ping(local, s.redis_port, s.redis_password)
     if s.runs("actions"):
         for i, port in enumerate(s.actions_ports, 1):
-            found[f"actions{i}"] = functools.partial(_http, f"http://{local}:{port}/health")
+            found[f"actions{i}"] = functools.partial(http_ok, f"http://{local}:{port}/health")
     if s.runs("rasa"):
         for i, port in enumerate(s.rasa_ports, 1):
-            found[f"rasa{i}"] = functools.partial(_http, f"http://{local}:{port}/webhooks/rest/")
+            found[f"rasa{i}"] = functools.partial(http_ok, f"http://{local}:{port}/webhooks/rest/")
     if s.runs("nginx"):
         found["nginx"] = lambda: _tcp(local, s.front_port) and _tcp(local, s.actions_port)
     if s.runs("web"):
-        found["web"] = lambda: _http(f"http://{local}:{s.web_port}/")
+        found["web"] = lambda: http_ok(f"http://{local}:{s.web_port}/")
     return found
 
 
@@ -545,7 +549,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=("start", "stop", "status", "render"))
     args = parser.parse_args(argv)
-    s = Settings()
+    try:
+        s = Settings()
+    except setting.SettingError as exc:
+        raise SystemExit(f"whohandles: {exc}") from None
     if args.command == "start":
         start(s)
     elif args.command == "stop":

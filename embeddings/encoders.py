@@ -13,7 +13,9 @@ from typing import Callable, Protocol
 
 import numpy as np
 
-DEFAULT_ENCODER = "e5"
+from common import settings
+
+DEFAULT_ENCODER = settings.BY_NAME["ENCODER"].default or "e5"
 ENV_VAR = "WHOHANDLES_ENCODER"
 THREADS_VAR = "WHOHANDLES_ENCODER_THREADS"  # default: every core (a query waits for its encoding alone)
 QUERY_MAX_TOKENS = 32  # ~25 ms on this 2-core machine at its usual speed: retrieval p95 under 30 ms

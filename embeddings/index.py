@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 from tqdm import tqdm
 
+from common import settings
 from embeddings.corpus import Passage, build_passages
 from embeddings.encoders import Encoder, encoder_name, load_encoder
 from knowledge.loader import KnowledgeBase
@@ -28,7 +29,8 @@ import faiss  # noqa: E402 - after the logger's level is set
 CORPUS_FORMAT = 1
 MANIFEST = "manifest.json"
 # Anchored at the project, not the working directory: `whohandles ask` from elsewhere finds the same index.
-DEFAULT_INDEX_DIR = Path(__file__).resolve().parents[1] / "var" / "index"
+# Every entry point (CLI, action server, web server) passes settings.path("INDEX_DIR"), which honours WHOHANDLES_INDEX_DIR.
+DEFAULT_INDEX_DIR = settings.default_path("INDEX_DIR")
 
 
 class IndexMissingError(FileNotFoundError):

@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from pathlib import Path
 
-from common import retention
-from feedback.store import DEFAULT_PATH, FeedbackStore
-
-TRACKER_DEFAULT = DEFAULT_PATH.parent / "tracker.db"  # the project's var/tracker.db, from any directory
+from common import retention, settings
+from feedback.store import FeedbackStore
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,7 +64,7 @@ def _purge(args: argparse.Namespace) -> int:
         print(f"Retention is off ({retention.ENV}); nothing deleted.")
         return 0
     feedback_db = FeedbackStore(args.db).path
-    tracker_db = Path(args.tracker_db or os.environ.get("WHOHANDLES_TRACKER_DB") or TRACKER_DEFAULT)
+    tracker_db = Path(args.tracker_db) if args.tracker_db else settings.path("TRACKER_DB")
     done = {
         "feedback": retention.purge_feedback(feedback_db, days),
         "tracker": retention.purge_tracker(tracker_db, days),

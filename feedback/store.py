@@ -13,17 +13,16 @@ $WHOHANDLES_RETENTION_DAYS (default 180) are deleted by `python -m feedback purg
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import time
 from contextlib import closing
 from pathlib import Path
 
+from common import settings
 from common.privacy import mask
 from common.text import clean_text
 
-DEFAULT_PATH = Path(__file__).resolve().parents[1] / "var" / "feedback.db"  # the project's, from any directory
-ENV_PATH = "WHOHANDLES_FEEDBACK_DB"
+DEFAULT_PATH = settings.default_path("FEEDBACK_DB")  # the project's var/feedback.db, from any directory
 MAX_TEXT = 4000  # longer inputs are truncated, so one abusive request cannot bloat the file
 VOTES = ("up", "down")
 
@@ -76,7 +75,7 @@ class FeedbackStore:
     """
 
     def __init__(self, path: Path | str | None = None) -> None:
-        self.path = Path(path or os.environ.get(ENV_PATH) or DEFAULT_PATH)
+        self.path = Path(path) if path else settings.path("FEEDBACK_DB")
         self._ready = False
 
     def _connect(self) -> sqlite3.Connection:

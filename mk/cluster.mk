@@ -1,7 +1,7 @@
 # ---- cluster (issue 9): PostgreSQL + Redis + nginx + 2 Rasa replicas + 2 action servers, supervised ---------
 # deploy/cluster.py renders the configs from WHOHANDLES_* settings into var/cluster/etc and starts supervisord;
 # the data (PostgreSQL cluster, logs) stays under var/cluster. Tests and the bench run their own cluster on
-# spare ports (tests/support/cluster.py); the fixed ports below are only for `make cluster`.
+# spare ports (deploy/devcluster.py); the fixed ports below are only for `make cluster`.
 CLUSTER_DEBS := postgresql redis-server nginx
 
 .PHONY: cluster-deps
@@ -32,4 +32,4 @@ test-cluster: $(VENV_APP)/.compiled $(VENV_RASA)/.compiled $(INDEX) $(MODEL) clu
 
 .PHONY: bench-cluster
 bench-cluster: $(VENV_APP)/.compiled $(VENV_RASA)/.compiled $(INDEX) $(MODEL) cluster-deps ## Single stack vs cluster: msg/s and p50/p95/p99 at 1, 10, 50 clients; PostgreSQL/Redis cost per message
-	$(APP_PY) bench/cluster_bench.py
+	$(APP_PY) -m bench.cluster_bench

@@ -2,12 +2,8 @@
 # Chain: venvs -> bytecode -> index -> `bot.generate` (knowledge -> NLU data) -> `rasa train` (skipped when
 # nothing changed) -> supervisord (deploy/supervisord-run.conf) starts rasa, actions, web and restarts any that
 # crashes; a one-shot `ready` prints where to reach them.
-# Ports and files for the stack; tests/bench start their own stack on other ports (tests/support/stack.py).
-export WHOHANDLES_RASA_PORT    ?= 5005
-export WHOHANDLES_ACTIONS_PORT ?= 5055
-export WHOHANDLES_WEB_PORT     ?= 8080
-export WHOHANDLES_TRACKER_DB   ?= var/tracker.db
-export WHOHANDLES_CORS         ?= http://127.0.0.1:$(WHOHANDLES_WEB_PORT),http://localhost:$(WHOHANDLES_WEB_PORT)
+# Ports and files come from WHOHANDLES_* variables; the scripts take their defaults from common/settings.py
+# (`python -m common.settings --markdown`). Tests and the bench start their own stack on other ports (deploy/devstack.py).
 export RASA_TELEMETRY_ENABLED  := false
 export TF_CPP_MIN_LOG_LEVEL    := 3
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
@@ -66,12 +62,12 @@ test-e2e: $(VENV_APP)/.compiled $(VENV_RASA)/.compiled $(INDEX) $(MODEL) ## End-
 
 .PHONY: bench
 bench: $(VENV_APP)/.compiled $(VENV_RASA)/.compiled $(INDEX) $(MODEL) ## REST latency, throughput, ready time and RSS (N=questions)
-	$(APP_PY) bench/rest_bench.py $(if $(N),--n $(N))
+	$(APP_PY) -m bench.rest_bench $(if $(N),--n $(N))
 
 .PHONY: eval-rest
 eval-rest: $(VENV_APP)/.compiled $(VENV_RASA)/.compiled $(INDEX) $(MODEL) ## Top-1 through the REST channel on FILE=path.jsonl
-	$(APP_PY) bench/eval_rest.py $(or $(FILE),../shared/eval/dev.jsonl)
+	$(APP_PY) -m bench.eval_rest $(or $(FILE),../shared/eval/dev.jsonl)
 
 .PHONY: bench-flood
 bench-flood: $(VENV_APP)/.compiled $(VENV_RASA)/.compiled $(INDEX) $(MODEL) ## Normal clients' p50/p95 alone and during a flood, rate limits on vs off
-	$(APP_PY) bench/flood_bench.py $(if $(SECONDS),--seconds $(SECONDS))
+	$(APP_PY) -m bench.flood_bench $(if $(SECONDS),--seconds $(SECONDS))

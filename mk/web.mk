@@ -35,4 +35,4 @@ staff: $(VENV_APP)/.installed ## Staff accounts for the console: list; ADD=name 
 
 .PHONY: bench-browser
 bench-browser: $(VENV_APP)/.compiled $(VENV_RASA)/.compiled $(INDEX) $(MODEL) browser-deps ## Enter-to-answer latency in the browser, p50 over 20 questions of FILE=path.jsonl
-	$(APP_PY) bench/browser_latency.py $(or $(FILE),../shared/eval/dev.jsonl) --n 20
+	$(APP_PY) -m bench.browser_latency $(or $(FILE),../shared/eval/dev.jsonl) --n 20

@@ -15,7 +15,8 @@ import sys
 import time
 from pathlib import Path
 
-from embeddings.index import DEFAULT_INDEX_DIR, IndexMissingError
+from common import settings
+from embeddings.index import IndexMissingError
 from knowledge.loader import KnowledgeError
 
 VERDICT_TEXT = {
@@ -88,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="whohandles", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--index-dir", default=os.environ.get("WHOHANDLES_INDEX_DIR", str(DEFAULT_INDEX_DIR)))
+    parser.add_argument("--index-dir", default=str(settings.path("INDEX_DIR")))
     parser.add_argument(
         "--encoder", default=None, help="e5 (default), use, minilm, or a sentence-transformers name/path"
     )

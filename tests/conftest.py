@@ -17,7 +17,7 @@ def engine():
 def own_stores(tmp_path_factory):
     """Every store a test might open by default (feedback, tracker, staff) is a temp file, never the product's var/.
 
-    Stacks started by tests set their own paths on top (tests/support/stack.py).
+    Stacks started by tests set their own paths on top (deploy/devstack.py).
     """
     base = tmp_path_factory.mktemp("stores")
     with pytest.MonkeyPatch.context() as mp:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import functools
 import hmac
-import html
 import logging
 import os
 import secrets
@@ -37,6 +36,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from web import pages
 from web.config import Settings
 from web.staff import NAME, StaffStore
 
@@ -210,11 +210,8 @@ class LoginThrottle:
 # ---- pages ---------------------------------------------------------------------------------------------------------
 def render(name: str, status: int = 200, headers: dict[str, str] | None = None, **values: str) -> HTMLResponse:
     """A template from web/static with {{KEY}} placeholders filled in, HTML-escaped."""
-    text = (STATIC / name).read_text(encoding="utf-8")
-    for key, value in values.items():
-        text = text.replace("{{" + key + "}}", html.escape(value, quote=True))
     return HTMLResponse(
-        text,
+        pages.render_text(name, **values),
         status_code=status,
         headers={"Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-store", **(headers or {})},
     )

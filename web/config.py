@@ -1,21 +1,14 @@
-"""Server settings from the environment (and `python -m web.server` flags), so tests can run it on other ports."""
+"""Server settings from the environment (and `python -m web.server` flags), so tests can run it on other ports.
+
+The defaults are common/settings.py's; the fields' own defaults are for tests that build a Settings directly."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from common import settings as setting
 from common.origins import parse_origins
-
-
-def _rasa_from_port(port: str | None) -> str:
-    """scripts/serve-rasa reads WHOHANDLES_RASA_PORT; follow it so one variable moves both."""
-    return f"http://127.0.0.1:{int(port)}" if port else Settings.rasa_url
-
-
-def _flag(raw: str | None) -> bool:
-    return (raw or "").strip().lower() in ("1", "true", "yes", "on")
 
 
 @dataclass(frozen=True)
@@ -52,22 +45,22 @@ class Settings:
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
-        env = os.environ
+        """From the WHOHANDLES_* variables (common/settings.py); raises SettingError naming a bad one."""
         values: dict[str, Any] = dict(
-            host=env.get("WHOHANDLES_WEB_HOST", cls.host),
-            port=int(env.get("WHOHANDLES_WEB_PORT", cls.port)),
-            rasa_url=(env.get("WHOHANDLES_RASA_URL") or _rasa_from_port(env.get("WHOHANDLES_RASA_PORT"))).rstrip("/"),
-            widget_origins=parse_origins(env.get("WHOHANDLES_WIDGET_ORIGINS", "")),
-            feedback_db=env.get("WHOHANDLES_FEEDBACK_DB") or None,
-            staff_db=env.get("WHOHANDLES_STAFF_DB") or None,
-            session_secret=env.get("WHOHANDLES_SESSION_SECRET") or None,
-            session_hours=float(env.get("WHOHANDLES_SESSION_HOURS", cls.session_hours)),
-            https=_flag(env.get("WHOHANDLES_HTTPS")),
-            hsts_seconds=int(env.get("WHOHANDLES_HSTS_SECONDS", cls.hsts_seconds)),
-            trusted_user_header=env.get("WHOHANDLES_TRUSTED_USER_HEADER", "").strip(),
-            max_header_bytes=int(env.get("WHOHANDLES_WEB_MAX_HEADER_BYTES", cls.max_header_bytes)),
-            max_body_bytes=int(env.get("WHOHANDLES_WEB_MAX_BODY_BYTES", cls.max_body_bytes)),
-            request_timeout=float(env.get("WHOHANDLES_WEB_REQUEST_TIMEOUT", cls.request_timeout)),
+            host=setting.value("WEB_HOST"),
+            port=setting.integer("WEB_PORT"),
+            rasa_url=str(setting.value("RASA_URL")).rstrip("/"),  # follows WHOHANDLES_RASA_PORT when unset
+            widget_origins=parse_origins(setting.value("WIDGET_ORIGINS") or ""),
+            feedback_db=str(setting.path("FEEDBACK_DB")),
+            staff_db=str(setting.path("STAFF_DB")),
+            session_secret=setting.value("SESSION_SECRET"),
+            session_hours=setting.number("SESSION_HOURS"),
+            https=setting.flag("HTTPS"),
+            hsts_seconds=setting.integer("HSTS_SECONDS"),
+            trusted_user_header=(setting.value("TRUSTED_USER_HEADER") or "").strip(),
+            max_header_bytes=setting.integer("WEB_MAX_HEADER_BYTES"),
+            max_body_bytes=setting.integer("WEB_MAX_BODY_BYTES"),
+            request_timeout=setting.number("WEB_REQUEST_TIMEOUT"),
         )
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import html
 import json
 import logging
 import re
@@ -28,11 +27,12 @@ from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Respon
 from starlette.routing import Mount, Route
 
 from common import errors, organizations, retention
+from common import settings as setting
 from common.normalize import normalize
 from common.ratelimit import RateLimiter
 from common.text import MAX_MESSAGE_CHARS, clean_text
 from feedback import FeedbackStore
-from web import auth, gaps
+from web import auth, gaps, pages
 from web.config import Settings
 from web.guard import ApiGuard
 from web.http_limits import BodyLimit, server_config
@@ -77,7 +77,7 @@ class EngineHolder:
             log.warning(self.problem)
             return
         try:
-            self.engine = Engine.load()
+            self.engine = Engine.load(setting.path("INDEX_DIR"))
             self.engine.ask("warm up 公积金", k=3)
             self.problem = ""
         except Exception as exc:  # IndexMissingError and friends: serve the pages anyway, explain on /api/ask
@@ -90,11 +90,8 @@ class EngineHolder:
 
 
 def _page(name: str, csp: str, **values: str) -> HTMLResponse:
-    text = (STATIC / name).read_text(encoding="utf-8")
-    for key, value in values.items():
-        text = text.replace("{{" + key + "}}", html.escape(value, quote=True))
     return HTMLResponse(
-        text,
+        pages.render_text(name, **values),
         headers={
             "Content-Security-Policy": csp,
             "Cache-Control": "no-cache",
@@ -115,11 +112,17 @@ def _csp(connect: str = "") -> str:
 ORGS_PLACEHOLDER = "/*{{ORGS}}*/ null"
 
 
+TEXT_PLACEHOLDER = "/*{{TEXT}}*/ null"
+
+
 def widget_js() -> str:
     """widget.js with the organisations' names and hotlines filled in from the department catalogue
-    (common.organizations): the widget keeps no copy of them."""
+    (common.organizations), and its interface texts from its message catalogue (static/widget-text.json):
+    the script keeps no copy of either."""
     table = json.dumps(organizations.as_table(), ensure_ascii=False)
-    return (STATIC / "widget.js").read_text(encoding="utf-8").replace(ORGS_PLACEHOLDER, table)
+    texts = json.dumps(json.loads((STATIC / "widget-text.json").read_text(encoding="utf-8")), ensure_ascii=False)
+    script = (STATIC / "widget.js").read_text(encoding="utf-8")
+    return script.replace(ORGS_PLACEHOLDER, table).replace(TEXT_PLACEHOLDER, texts)
 
 
 def create_app(
@@ -148,7 +151,7 @@ def create_app(
 
     async def agent(request: Request) -> Response:
         hotlines = " · ".join(f"{o.hotline} {o.name}" for o in organizations.organizations().values())
-        return _page("agent.html", _csp(), HOTLINES=hotlines, **auth.staff_values(request))
+        return _page("agent.html", _csp(), SUBTITLE=hotlines, **auth.staff_values(request))
 
     async def asset(request: Request) -> Response:
         name = request.url.path.lstrip("/")
@@ -278,7 +281,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--port", type=int)
     parser.add_argument("--rasa-url", help="Rasa server the demo page's widget talks to")
     args = parser.parse_args(argv)
-    settings = Settings.from_env(host=args.host, port=args.port, rasa_url=args.rasa_url)
+    try:
+        settings = Settings.from_env(host=args.host, port=args.port, rasa_url=args.rasa_url)
+    except setting.SettingError as exc:
+        raise SystemExit(f"whohandles: {exc}") from None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
 
     import uvicorn  # noqa: PLC0415

@@ -20,8 +20,9 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-DEFAULT_PATH = Path(__file__).resolve().parents[1] / "var" / "staff.db"
-ENV_PATH = "WHOHANDLES_STAFF_DB"
+from common import settings
+
+DEFAULT_PATH = settings.default_path("STAFF_DB")  # the project's var/staff.db, from any directory
 NAME = re.compile(r"\A[A-Za-z0-9][A-Za-z0-9._@-]{0,63}\Z")
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024  # argon2 reads all of it; a megabyte "password" must not cost a megabyte of hashing
@@ -69,7 +70,7 @@ class StaffStore:
     """Staff accounts. Created on first use; the file is readable by its owner only."""
 
     def __init__(self, path: Path | str | None = None, hasher: PasswordHasher | None = None) -> None:
-        self.path = Path(path or os.environ.get(ENV_PATH) or DEFAULT_PATH)
+        self.path = Path(path) if path else settings.path("STAFF_DB")
         self.hasher = hasher or PasswordHasher()
         self._dummy: str | None = None  # verified against for unknown names, so they take as long as known ones
 

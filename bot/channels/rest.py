@@ -27,7 +27,6 @@ Hotline numbers come from knowledge/data/departments.yml, never from this file.
 from __future__ import annotations
 
 import logging
-import os
 import unicodedata
 from asyncio import CancelledError
 from pathlib import Path
@@ -41,7 +40,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import patches
-from common import errors
+from common import errors, settings
 from common.errors import Problem
 from common.language import detect
 from common.normalize import normalize
@@ -61,7 +60,7 @@ MAX_BODY_BYTES = 256 * 1024
 RESET_COMMANDS = frozenset({"/restart", "/session_start", "/back"})
 
 
-CORS_ENV = "WHOHANDLES_CORS"  # the origins scripts/serve-rasa passes to Rasa's --cors
+CORS = "CORS"  # WHOHANDLES_CORS: the origins scripts/serve-rasa passes to Rasa's --cors
 EXAMPLE = '{"sender": "user-123", "message": "Who handles pensions?"}'
 
 
@@ -71,8 +70,8 @@ def BadRequest(code: str, message: str) -> Problem:  # noqa: N802 - reads like t
 
 
 def allowed_origins(raw: Optional[str] = None) -> set:
-    """Origins from $WHOHANDLES_CORS (space- or comma-separated)."""
-    raw = os.environ.get(CORS_ENV, "http://127.0.0.1:8080") if raw is None else raw
+    """Origins from $WHOHANDLES_CORS (space- or comma-separated; default: the web server's, common/settings.py)."""
+    raw = (settings.value(CORS) or "") if raw is None else raw
     return set(parse_origins(raw))
 
 

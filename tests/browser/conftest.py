@@ -1,4 +1,4 @@
-"""Browser-test fixtures: the real stack (Rasa + actions + web, tests/support/stack.py) and Debian's Chromium.
+"""Browser-test fixtures: the real stack (Rasa + actions + web, deploy/devstack.py) and Debian's Chromium.
 
 Playwright cannot download its own browser here, so it drives /usr/bin/chromium (`make browser-deps`).
 Screenshots land in var/artifacts/screenshots/ for CI artifacts and for people to judge the design.
@@ -50,7 +50,7 @@ def stack(tmp_path_factory):
             os.environ["WHOHANDLES_BROWSER_STAFF_PASSWORD"],
         )
         return
-    from tests.support.stack import browser_stack
+    from deploy.devstack import browser_stack
 
     with browser_stack(tmp_path_factory.mktemp("stack")) as running:
         yield running

@@ -1,4 +1,4 @@
-"""Signing in as the stack's staff account (created with `whohandles staff add` in tests/support/stack.py)."""
+"""Signing in as the stack's staff account (created with `whohandles staff add` in deploy/devstack.py)."""
 
 from __future__ import annotations
 

@@ -18,8 +18,8 @@ import pytest
 from staff_helpers import sign_in
 from widget_helpers import answered, ask, last_turn_departments, open_widget
 
+from deploy.devstack import ROOT, free_port
 from feedback import FeedbackStore
-from tests.support.stack import ROOT, free_port
 
 pytestmark = pytest.mark.browser
 

@@ -97,12 +97,17 @@ def test_injected_html_is_shown_as_text_and_runs_nothing(stack, desktop):
     assert desktop.dialogs == []
 
 
+def vote_on_answer(page, web_url: str, question: str, thumb: str) -> None:
+    """Open the widget, ask `question` and press 👍 ("up") or 👎 ("down") under the answer until it shows pressed."""
+    open_widget(page, web_url)
+    ask(page, question)
+    page.locator(f".wh-feedback .wh-{thumb}").last.click()
+    page.locator(f".wh-feedback .wh-{thumb}[aria-pressed='true']").last.wait_for()
+
+
 def test_thumbs_up_is_stored_in_sqlite(stack, desktop):
     page = desktop.page
-    open_widget(page, stack.web_url)
-    ask(page, EN_QUESTION)
-    page.locator(".wh-feedback .wh-up").last.click()
-    page.locator(".wh-feedback .wh-up[aria-pressed='true']").last.wait_for()
+    vote_on_answer(page, stack.web_url, EN_QUESTION, "up")
     with sqlite3.connect(stack.feedback_db) as db:
         rows = db.execute(
             "SELECT sender, question, answer, department_id, vote FROM votes WHERE sender = ?", (sender(page),)
@@ -117,10 +122,7 @@ def test_thumbs_up_is_stored_in_sqlite(stack, desktop):
 
 def test_thumbs_down_shows_up_in_the_gaps_page(stack, desktop):
     page = desktop.page
-    open_widget(page, stack.web_url)
-    ask(page, ZH_QUESTION)
-    page.locator(".wh-feedback .wh-down").last.click()
-    page.locator(".wh-feedback .wh-down[aria-pressed='true']").last.wait_for()
+    vote_on_answer(page, stack.web_url, ZH_QUESTION, "down")
     sign_in(page, stack, "/agent/gaps")
     row = page.locator("tr", has_text=ZH_QUESTION)
     assert row.count() >= 1 and ZH_DEPARTMENT in row.first.text_content()

@@ -1,6 +1,6 @@
 """End-to-end fixtures: one real stack (Rasa + action server) for the session, and HTTP helpers.
 
-The stack runs on spare ports with its own tracker/feedback files (tests/support/stack.py), so it never
+The stack runs on spare ports with its own tracker/feedback files (deploy/devstack.py), so it never
 touches a `make run` stack. Tests use a fresh sender per conversation.
 """
 
@@ -13,8 +13,8 @@ from typing import Any
 import httpx
 import pytest
 
+from deploy.devstack import Stack
 from tests.support.messages import BotMessages
-from tests.support.stack import Stack
 
 
 @pytest.fixture(scope="session")

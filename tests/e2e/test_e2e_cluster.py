@@ -1,6 +1,6 @@
 """The cluster against real servers: PostgreSQL, Redis, nginx, two Rasa replicas, two action servers.
 
-One cluster (tests/support/cluster.py: spare ports, its own data dir, everything stopped afterwards) for
+One cluster (deploy/devcluster.py: spare ports, its own data dir, everything stopped afterwards) for
 the module. What is checked is what an operator would try: turns alternating between replicas, one
 sender's concurrent messages on both replicas (RasaHQ/rasa#9213), `kill -9` of a replica and of an action
 server under load, a PostgreSQL restart, Redis down, and `make cluster-stop` + `make cluster`.
@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.support.cluster import Cluster
+from deploy.devcluster import Cluster
 from tests.support.messages import top_department
 
 pytestmark = [pytest.mark.e2e, pytest.mark.cluster]

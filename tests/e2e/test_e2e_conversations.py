@@ -65,12 +65,16 @@ def test_traditional_characters_get_the_same_department_as_simplified(chat):
     assert traditional.payload["language"] == "zh"
 
 
-def test_clarification_then_button_click(chat, engine):
-    question = first_with_verdict(engine, CLARIFY_EN, "clarify")
+def start_clarification(chat, engine, questions, language):
+    """A new conversation that asks the first of `questions` the engine clarifies: (conversation, reply, offered ids)."""
     conversation = chat()
-    reply = conversation.say(question)
-    check_payload(reply.payload, "clarify", "en")
-    offered = [d["id"] for d in reply.payload["departments"]]
+    reply = conversation.say(first_with_verdict(engine, questions, "clarify"))
+    check_payload(reply.payload, "clarify", language)
+    return conversation, reply, [d["id"] for d in reply.payload["departments"]]
+
+
+def test_clarification_then_button_click(chat, engine):
+    conversation, reply, offered = start_clarification(chat, engine, CLARIFY_EN, "en")
     assert 2 <= len(offered) <= 3 and len(reply.buttons) == len(offered)
     assert reply.buttons[1]["payload"] == f'/choose_option{{"department":"{offered[1]}"}}'
     chosen = conversation.say(reply.buttons[1]["payload"])
@@ -79,19 +83,13 @@ def test_clarification_then_button_click(chat, engine):
 
 
 def test_clarification_then_the_second_one(chat, engine):
-    question = first_with_verdict(engine, CLARIFY_EN, "clarify")
-    conversation = chat()
-    offered = [d["id"] for d in conversation.say(question).payload["departments"]]
+    conversation, _, offered = start_clarification(chat, engine, CLARIFY_EN, "en")
     chosen = conversation.say("the second one")
     assert chosen.top_id == offered[1]
 
 
 def test_clarification_in_chinese_then_di_er_ge(chat, engine):
-    question = first_with_verdict(engine, CLARIFY_ZH, "clarify")
-    conversation = chat()
-    reply = conversation.say(question)
-    check_payload(reply.payload, "clarify", "zh")
-    offered = [d["id"] for d in reply.payload["departments"]]
+    conversation, _, offered = start_clarification(chat, engine, CLARIFY_ZH, "zh")
     chosen = conversation.say("第二个")
     check_payload(chosen.payload, "department_answer", "zh")
     assert chosen.top_id == offered[1]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.support.stack import Stack
+from deploy.devstack import Stack
 
 pytestmark = pytest.mark.e2e
 

@@ -9,7 +9,7 @@ import uuid
 import httpx
 import pytest
 
-from tests.support.stack import Stack, free_port
+from deploy.devstack import Stack, free_port
 
 pytestmark = pytest.mark.e2e
 

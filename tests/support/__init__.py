@@ -1,1 +1,1 @@
-"""Shared test support: the real stack (tests/support/stack.py)."""
+"""Shared test support: reading the bot's messages, running actions, Chromium (the stacks themselves: deploy/devstack.py)."""

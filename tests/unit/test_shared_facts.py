@@ -11,7 +11,7 @@ import yaml
 
 from common.organizations import CATALOGUE, organizations
 from common.replies import Replies
-from web.server import ORGS_PLACEHOLDER, widget_js
+from web.server import ORGS_PLACEHOLDER, TEXT_PLACEHOLDER, widget_js
 
 STATIC = Path(__file__).resolve().parents[2] / "web" / "static"
 
@@ -27,6 +27,14 @@ def test_the_served_widget_carries_the_catalogues_names_and_hotlines():
     for org, item in _catalogue().items():
         assert table[org]["name"] == item["name"] and table[org]["zh"] == item["zh"]
         assert table[org]["hotline"] == str(item["hotline"])
+
+
+def test_the_served_widget_carries_its_texts_in_both_languages():
+    served = widget_js()
+    assert TEXT_PLACEHOLDER not in served
+    catalogue = json.loads((STATIC / "widget-text.json").read_text(encoding="utf-8"))
+    assert set(catalogue) == {"en", "zh"} and set(catalogue["en"]) == set(catalogue["zh"])
+    assert json.dumps(catalogue, ensure_ascii=False) in served
 
 
 def test_no_page_script_keeps_its_own_copy_of_a_hotline_or_an_organisation_name():

@@ -6,12 +6,13 @@ import json
 
 import pytest
 from starlette.testclient import TestClient
-from web_fakes import FakeEngine, sign_in  # tests/unit is on sys.path (pytest's default rootdir-relative import)
+
+# tests/unit is on sys.path (pytest's default rootdir-relative import)
+from web_fakes import AGENT, PASSWORD, FakeEngine, sign_in, staff_store
 
 from feedback import FeedbackStore
 from web.config import Settings
 from web.server import create_app
-from web.staff import StaffStore
 
 
 @pytest.fixture(scope="module")
@@ -27,12 +28,11 @@ def store(tmp_path):
 @pytest.fixture()
 def client(engine, store, tmp_path):
     """A hotline agent's browser: signed in (the console's API and the gaps page need a staff login)."""
-    staff = StaffStore(tmp_path / "staff.db")
-    staff.add("agent-1", "a long enough password")
+    staff = staff_store(tmp_path / "staff.db")
     settings = Settings(port=8080, rasa_url="http://127.0.0.1:5005", rate_limits="off")  # limits: test_web_guard.py
     app = create_app(settings, engine=engine, store=store, staff=staff)
     with TestClient(app, base_url="http://127.0.0.1:8080") as c:
-        sign_in(c, "agent-1", "a long enough password")
+        sign_in(c, AGENT, PASSWORD)
         yield c
 
 
@@ -75,12 +75,11 @@ def test_ask_rejects_bad_input(client, params, code):
 
 
 def test_ask_without_engine_is_503(store, tmp_path):
-    staff = StaffStore(tmp_path / "staff.db")
-    staff.add("agent-1", "a long enough password")
+    staff = staff_store(tmp_path / "staff.db")
     app = create_app(Settings(), engine=None, store=store, staff=staff)
     app.state.engine.problem = "IndexMissingError: no index (run `make index`)"
     c = TestClient(app)  # not entered as a context manager: no lifespan, so the real engine is not loaded
-    sign_in(c, "agent-1", "a long enough password")
+    sign_in(c, AGENT, PASSWORD)
     r = c.get("/api/ask", params={"q": "loan"})
     assert r.status_code == 503 and "make index" in r.json()["message"]
 

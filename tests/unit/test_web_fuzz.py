@@ -16,12 +16,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from starlette.testclient import TestClient
-from web_fakes import FakeEngine, sign_in
+from web_fakes import AGENT, PASSWORD, FakeEngine, sign_in, staff_store
 
 from feedback import FeedbackStore
 from web.config import Settings
 from web.server import create_app
-from web.staff import StaffStore
 
 EXAMPLES = 1000
 FUZZ = settings(
@@ -86,11 +85,10 @@ def client(tmp_path_factory):
     """A signed-in hotline agent's client: the console's API is fuzzed behind its login, as it is served."""
     workdir = tmp_path_factory.mktemp("fuzz")
     store = FeedbackStore(workdir / "feedback.db")
-    staff = StaffStore(workdir / "staff.db")
-    staff.add("agent-1", "a long enough password")
+    staff = staff_store(workdir / "staff.db")
     app = create_app(Settings(port=8080, rate_limits="off"), engine=FakeEngine(), store=store, staff=staff)
     with TestClient(app, base_url="http://127.0.0.1:8080") as c:
-        sign_in(c, "agent-1", "a long enough password")
+        sign_in(c, AGENT, PASSWORD)
         c.store = store
         yield c
 

@@ -7,20 +7,13 @@ import re
 
 import pytest
 from starlette.testclient import TestClient
-from web_fakes import FakeEngine, csrf_from, sign_in
+from web_fakes import AGENT, PASSWORD, FakeEngine, csrf_from, sign_in, staff_store
 
 from feedback import FeedbackStore
 from web.config import Settings
 from web.server import create_app
-from web.staff import StaffStore
 
-PASSWORD = "correct horse battery staple"
 LONG = ("我的公积金账户被冻结了请问怎么办" * 200)[:2724]  # 2,724 characters, no spaces
-
-
-@pytest.fixture(scope="module")
-def engine():
-    return FakeEngine()
 
 
 @pytest.fixture()
@@ -34,12 +27,11 @@ def store(tmp_path):
 
 
 @pytest.fixture()
-def client(engine, store, tmp_path):
-    staff = StaffStore(tmp_path / "staff.db")
-    staff.add("agent-1", PASSWORD)
-    app = create_app(Settings(port=8080), engine=engine, store=store, staff=staff)
+def client(store, tmp_path):
+    staff = staff_store(tmp_path / "staff.db")
+    app = create_app(Settings(port=8080), engine=FakeEngine(), store=store, staff=staff)
     with TestClient(app, base_url="http://127.0.0.1:8080") as c:
-        sign_in(c, "agent-1", PASSWORD, "/agent/gaps")
+        sign_in(c, AGENT, PASSWORD, "/agent/gaps")
         yield c
 
 

@@ -6,13 +6,12 @@ import json
 
 import pytest
 from starlette.testclient import TestClient
-from web_fakes import FakeEngine, sign_in
+from web_fakes import AGENT, PASSWORD, FakeEngine, sign_in, staff_store
 
 from feedback import FeedbackStore
 from tests.support.messages import assert_error
 from web.config import Settings
 from web.server import create_app
-from web.staff import StaffStore
 
 OWN = "http://127.0.0.1:8080"
 VOTE = {
@@ -32,11 +31,10 @@ def engine():
 def make_client(engine, tmp_path, rate_limits="off", **settings):
     """A signed-in hotline agent's client (the console's API needs a staff login) and the feedback store."""
     store = FeedbackStore(tmp_path / "feedback.db")
-    staff = StaffStore(tmp_path / "staff.db")
-    staff.add("agent-1", "a long enough password")
+    staff = staff_store(tmp_path / "staff.db")
     app = create_app(Settings(port=8080, rate_limits=rate_limits, **settings), engine=engine, store=store, staff=staff)
     client = TestClient(app, base_url=OWN)
-    sign_in(client, "agent-1", "a long enough password")
+    sign_in(client, AGENT, PASSWORD)
     return client, store
 
 

@@ -17,17 +17,16 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import uvicorn
 from starlette.testclient import TestClient
-from web_fakes import FakeEngine, csrf_from, sign_in
+from web_fakes import AGENT, PASSWORD, FakeEngine, csrf_from, sign_in, staff_store
 
+from deploy.devstack import ROOT, Stack, StackError, free_port
 from feedback import FeedbackStore
-from tests.support.stack import ROOT, Stack, StackError, free_port
 from web.auth import LoginThrottle, safe_next
 from web.config import Settings
 from web.http_limits import server_config
 from web.server import create_app
 from web.staff import StaffError, StaffStore
 
-PASSWORD = "correct horse battery staple"
 CLI = [sys.executable, "-m", "retrieval.cli"]
 
 
@@ -38,8 +37,7 @@ def engine():
 
 @pytest.fixture()
 def staff(tmp_path):
-    store = StaffStore(tmp_path / "staff.db")
-    store.add("agent-1", PASSWORD)
+    store = staff_store(tmp_path / "staff.db")
     return store
 
 
@@ -66,7 +64,7 @@ def anon(app):
 @pytest.fixture()
 def agent(app):
     with TestClient(app, base_url="http://127.0.0.1:8080") as c:
-        sign_in(c, "agent-1", PASSWORD)
+        sign_in(c, AGENT, PASSWORD)
         yield c
 
 
@@ -257,7 +255,7 @@ def test_an_account_added_while_running_can_log_in_and_a_removed_one_is_out(anon
 def test_session_secret_is_generated_once_and_survives_a_restart(engine, feedback, staff):
     assert not staff.path.with_name("session.key").exists()
     with TestClient(make_app(engine, feedback, staff), base_url="http://127.0.0.1:8080") as first:
-        sign_in(first, "agent-1", PASSWORD)
+        sign_in(first, AGENT, PASSWORD)
         cookies = dict(first.cookies)
     key = staff.path.with_name("session.key")
     assert key.exists() and stat.S_IMODE(os.stat(key).st_mode) == 0o600 and len(key.read_text().strip()) >= 40

@@ -7,10 +7,21 @@ Why: the web layer's contract (validation, JSON shape, terms, feedback) should b
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from knowledge.loader import load_knowledge
 from retrieval.types import Answer, Evidence, RankedDepartment
+from web.staff import StaffStore
 from web.terms import query_terms
+
+AGENT, PASSWORD = "agent-1", "correct horse battery staple"  # the staff account the web tests sign in as
+
+
+def staff_store(path: Path) -> StaffStore:
+    """A staff store at `path` holding the one account the tests sign in as (AGENT / PASSWORD)."""
+    store = StaffStore(path)
+    store.add(AGENT, PASSWORD)
+    return store
 
 
 class FakeEngine:

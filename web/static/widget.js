@@ -25,40 +25,9 @@
   // /widget.js; departments in answers carry their own (org_name, org_zh, hotline).
   var ORGS = /*{{ORGS}}*/ null || {};
 
-  var T = {
-    en: {
-      launcher: "Ask us", launcherAria: "Open the assistant: which department handles my problem?",
-      title: "Who handles my problem?", 
-      placeholder: "Describe your problem…", inputLabel: "Your question", send: "Send", close: "Close the assistant",
-      restart: "Start a new conversation", langSwitch: "中文", langSwitchAria: "切换到中文界面",
-      welcome: "Hello! Tell me your problem in a sentence and I will tell you which department of the {orgs} handles it.", orgsJoin: " or the ",
-      examples: ["Who handles late provident fund loan repayments?", "How do I transfer my pension insurance?", "公积金怎么提取"],
-      examplesLabel: "Example questions", why: "Why this department", duties: "Its duties",
-      leadAnswer: "This is handled by:", leadInfo: "About this department:", more: "What else do they handle?", alsoPossible: "Also possible",
-      call: "Call", helpful: "Was this helpful?", yes: "Helpful", no: "Not helpful",
-      thanks: "Thank you — your feedback helps us improve.", feedbackFailed: "Could not send feedback. Please try again.",
-      typing: "The assistant is typing", error: "Sorry, the assistant is not reachable right now. Please try again, or call {hotlines}.", or: " or ",
-      busy: "You are sending messages faster than we can answer. Please wait a few seconds and try again, or call {hotlines}.",
-      retry: "Try again", you: "You", bot: "Assistant", options: "Choose an option",
-      disclaimer: "Guidance only. For decisions on your case, contact the department.", confidence: "Match"
-    },
-    zh: {
-      launcher: "在线咨询", launcherAria: "打开智能咨询：我的问题由哪个部门负责？",
-      title: "我的问题找哪个部门？", 
-      placeholder: "请用一句话描述您的问题…", inputLabel: "您的问题", send: "发送", close: "关闭咨询窗口",
-      restart: "开始新的对话", langSwitch: "EN", langSwitchAria: "Switch to English",
-      welcome: "您好！请用一句话描述您的问题，我会告诉您由{orgs}的哪个部门负责。", orgsJoin: "或",
-      examples: ["公积金贷款逾期了找谁", "养老保险关系怎么转移", "How do I withdraw my provident fund?"],
-      examplesLabel: "常见问题", why: "判断依据", duties: "主要职责",
-      leadAnswer: "这个问题由以下部门负责：", leadInfo: "部门介绍：", more: "这个部门还管什么？", alsoPossible: "也可能是",
-      call: "拨打", helpful: "这个回答有帮助吗？", yes: "有帮助", no: "没有帮助",
-      thanks: "感谢您的反馈，我们会持续改进。", feedbackFailed: "反馈发送失败，请重试。",
-      typing: "正在输入", error: "抱歉，智能咨询暂时无法连接。请稍后重试，或拨打{hotlines}。", or: "或",
-      busy: "您发送消息太快了，请稍等几秒再试，或拨打{hotlines}。",
-      retry: "重试", you: "您", bot: "智能助手", options: "请选择",
-      disclaimer: "仅供参考，具体事项请以相关部门答复为准。", confidence: "匹配度"
-    }
-  };
+  // Every interface text in English and Chinese: web/static/widget-text.json, filled in by the web server when it
+  // serves /widget.js (like ORGS above), so translators edit a message catalogue, not code.
+  var T = /*{{TEXT}}*/ null || { en: {}, zh: {} };
 
   // ---- state --------------------------------------------------------------------------------------------
   function randomId() {
@@ -523,24 +492,24 @@
   }
 
   // ---- open / close / keyboard -------------------------------------------------------------------------------
-  function open(quiet) {
-    panel.hidden = false;
-    root.classList.add("wh-open");
-    launcher.setAttribute("aria-expanded", "true");
-    launcher.setAttribute("aria-label", t("close"));
-    state.open = true;
+  // The panel's visibility, the launcher's state for screen readers, remembered with the conversation.
+  function setOpen(isOpen) {
+    panel.hidden = !isOpen;
+    root.classList.toggle("wh-open", isOpen);
+    launcher.setAttribute("aria-expanded", String(isOpen));
+    launcher.setAttribute("aria-label", t(isOpen ? "close" : "launcherAria"));
+    state.open = isOpen;
     save();
+  }
+
+  function open(quiet) {
+    setOpen(true);
     renderAll();
     if (quiet !== true) input.focus();
   }
 
   function close() {
-    panel.hidden = true;
-    root.classList.remove("wh-open");
-    launcher.setAttribute("aria-expanded", "false");
-    launcher.setAttribute("aria-label", t("launcherAria"));
-    state.open = false;
-    save();
+    setOpen(false);
     launcher.focus();
   }
 

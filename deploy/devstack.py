@@ -1,6 +1,6 @@
 """Start the real whohandles servers for tests and benchmarks, wait until they answer, stop them.
 
-Why here: the e2e tests, the browser tests, bench/rest_bench.py and bench/eval_rest.py all need the same
+Why here (an importable module, not under tests/): the e2e tests, the browser tests and the benches all need the same
 thing — the real Rasa server, action server (and web server) on spare ports with their own tracker and
 feedback files, so they never touch a `make run` stack on 5005/5055/8080. The servers are started with the
 same scripts as `make run` (scripts/serve-*), so what is tested is what runs.
@@ -8,7 +8,7 @@ same scripts as `make run` (scripts/serve-*), so what is tested is what runs.
     with Stack(workdir) as stack:           # Rasa + actions
         httpx.post(stack.webhook, json={"sender": "t1", "message": "hi"})
 
-Readiness is polled over HTTP (Rasa's channel health route answers 200 only once the model is loaded;
+Ports and URLs follow common/settings.py (the action URL from the stack's actions port). Readiness is polled over HTTP (Rasa's channel health route answers 200 only once the model is loaded;
 the action server's /health only after the engine is loaded). Processes get their own session and are
 stopped with SIGTERM to the group, SIGKILL after a grace period.
 """
@@ -26,10 +26,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-import httpx
+from common import settings
+from deploy.cluster import http_ok
 
-ROOT = Path(__file__).resolve().parents[2]
-READY_TIMEOUT_S = float(os.environ.get("WHOHANDLES_STACK_TIMEOUT", "300"))
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def start_timeout(fallback: float) -> float:
+    """Seconds a stack or cluster may take to start: $WHOHANDLES_STACK_TIMEOUT, else `fallback`."""
+    return settings.number("STACK_TIMEOUT") if settings.value("STACK_TIMEOUT") else fallback
+
+
+READY_TIMEOUT_S = start_timeout(300)
 
 
 class StackError(RuntimeError):
@@ -40,6 +48,16 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def local_url(port: int) -> str:
+    return f"http://127.0.0.1:{port}"
+
+
+def server_env(**values: str) -> dict[str, str]:
+    """This process's environment plus what every stack and cluster for tests and benches sets: no telemetry,
+    no SQLAlchemy 2.0 warning, and `values` (ports, files) on top."""
+    return {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "SQLALCHEMY_SILENCE_UBER_WARNING": "1", **values}
 
 
 def _tail(path: Path, lines: int = 40) -> str:
@@ -87,14 +105,11 @@ class Server:
         )
         handle.close()
 
-    def poll_ready(self, client: httpx.Client) -> bool:
+    def poll_ready(self) -> bool:
         assert self.process is not None
         if self.process.poll() is not None:
             raise StackError(f"{self.name} exited with {self.process.returncode}:\n{_tail(self.log)}")
-        try:
-            ok = client.get(self.ready_url, timeout=2).status_code == 200
-        except httpx.HTTPError:
-            return False
+        ok = http_ok(self.ready_url)
         if ok and self.ready_after is None:
             self.ready_after = time.monotonic() - self.started_at
         return ok
@@ -141,34 +156,23 @@ class Stack:
     # The web server's staff account (console, gaps page), created with the real `whohandles staff add`.
     staff_user: str = "agent-test"
     staff_password: str = field(default_factory=lambda: secrets.token_urlsafe(18))
+    # Where to reach the servers and the files they write, from the ports and workdir above.
+    rasa_url: str = field(init=False)
+    actions_url: str = field(init=False)
+    web_url: str = field(init=False)
+    webhook: str = field(init=False)
+    tracker_db: Path = field(init=False)
+    feedback_db: Path = field(init=False)
+    staff_db: Path = field(init=False)
 
-    @property
-    def rasa_url(self) -> str:
-        return f"http://127.0.0.1:{self.rasa_port}"
-
-    @property
-    def webhook(self) -> str:
-        return f"{self.rasa_url}/webhooks/rest/webhook"
-
-    @property
-    def actions_url(self) -> str:
-        return f"http://127.0.0.1:{self.actions_port}"
-
-    @property
-    def web_url(self) -> str:
-        return f"http://127.0.0.1:{self.web_port}"
-
-    @property
-    def tracker_db(self) -> Path:
-        return self.workdir / "tracker.db"
-
-    @property
-    def feedback_db(self) -> Path:
-        return self.workdir / "feedback.db"
-
-    @property
-    def staff_db(self) -> Path:
-        return self.workdir / "staff.db"
+    def __post_init__(self) -> None:
+        self.rasa_url, self.actions_url, self.web_url = map(
+            local_url, (self.rasa_port, self.actions_port, self.web_port)
+        )
+        self.webhook = f"{self.rasa_url}/webhooks/rest/webhook"
+        self.tracker_db, self.feedback_db, self.staff_db = (
+            self.workdir / f for f in ("tracker.db", "feedback.db", "staff.db")
+        )
 
     def store_paths(self) -> dict[str, Path]:
         """Every file the stack writes to: all under workdir, never the product's var/ (checked in env())."""
@@ -179,16 +183,17 @@ class Stack:
         }
 
     def env(self) -> dict[str, str]:
-        env = dict(os.environ)
-        env.update(
-            WHOHANDLES_RASA_PORT=str(self.rasa_port),
-            WHOHANDLES_ACTIONS_PORT=str(self.actions_port),
-            WHOHANDLES_WEB_PORT=str(self.web_port),
-            WHOHANDLES_ACTION_URL=self.action_url or f"{self.actions_url}/webhook",
+        ports = {
+            "WHOHANDLES_RASA_PORT": str(self.rasa_port),
+            "WHOHANDLES_ACTIONS_PORT": str(self.actions_port),
+            "WHOHANDLES_WEB_PORT": str(self.web_port),
+        }
+        env = server_env(
+            **ports,
+            # the stack's own action server unless told otherwise (common/settings.py derives it from the port)
+            WHOHANDLES_ACTION_URL=self.action_url or str(settings.value("ACTION_URL", ports)),
             **{name: str(path) for name, path in self.store_paths().items()},
             WHOHANDLES_CORS=self.web_url,
-            RASA_TELEMETRY_ENABLED="false",
-            SQLALCHEMY_SILENCE_UBER_WARNING="1",
             WHOHANDLES_RATE_LIMITS=self.rate_limits,
         )
         env.pop("WHOHANDLES_SESSION_SECRET", None)  # generated into workdir/session.key beside the staff DB
@@ -246,17 +251,16 @@ class Stack:
     def wait(self, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         pending = list(self.servers)
-        with httpx.Client() as client:
-            while pending:
-                pending = [s for s in pending if not s.poll_ready(client)]
-                if not pending:
-                    return
-                if time.monotonic() > deadline:
-                    names = ", ".join(s.name for s in pending)
-                    raise StackError(
-                        f"not ready after {timeout:.0f} s: {names}\n" + "\n".join(_tail(s.log) for s in pending)
-                    )
-                time.sleep(0.2)  # poll interval
+        while pending:
+            pending = [s for s in pending if not s.poll_ready()]
+            if not pending:
+                return
+            if time.monotonic() > deadline:
+                names = ", ".join(s.name for s in pending)
+                raise StackError(
+                    f"not ready after {timeout:.0f} s: {names}\n" + "\n".join(_tail(s.log) for s in pending)
+                )
+            time.sleep(0.2)  # poll interval
 
     def stop(self) -> None:
         for server in reversed(self.servers):

@@ -26,9 +26,18 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from tests.support.stack import ROOT, free_port
+from common import settings
+from deploy.cluster import http_ok, pg_bin
+from deploy.devstack import ROOT, free_port, local_url, server_env, start_timeout
 
-START_TIMEOUT_S = float(os.environ.get("WHOHANDLES_STACK_TIMEOUT", "600"))
+START_TIMEOUT_S = start_timeout(600)
+
+
+def fresh_dir() -> Path:
+    """A new data directory under /tmp that the `postgres` user can enter (PostgreSQL runs as it when we are root)."""
+    path = Path(tempfile.mkdtemp(prefix="whohandles-cluster-"))
+    os.chmod(path, 0o755)
+    return path
 
 
 @dataclass
@@ -37,32 +46,28 @@ class Cluster:
 
     services: str = "postgres redis actions rasa nginx"
     lock_store: str | None = None  # e.g. "redis" for Rasa's stock RedisLockStore
-    dir: Path | None = None
+    dir: Path = field(default_factory=lambda: fresh_dir())
     keep_dir: bool = False
     ports: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.dir is None:
-            self.dir = Path(tempfile.mkdtemp(prefix="whohandles-cluster-"))
-            os.chmod(self.dir, 0o755)
         for name in ("front", "rasa1", "rasa2", "actions", "actions1", "actions2", "pg", "redis", "web"):
             self.ports.setdefault(name, free_port())
 
     # ---- addresses ------------------------------------------------------------------------------------
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.ports['front']}"
+        return local_url(self.ports["front"])
 
     @property
     def webhook(self) -> str:
         return f"{self.url}/webhooks/rest/webhook"
 
     def replica_webhook(self, n: int) -> str:
-        return f"http://127.0.0.1:{self.ports[f'rasa{n}']}/webhooks/rest/webhook"
+        return f"{local_url(self.ports[f'rasa{n}'])}/webhooks/rest/webhook"
 
     def env(self) -> dict[str, str]:
-        env = dict(os.environ)
-        env.update(
+        env = server_env(
             WHOHANDLES_CLUSTER_DIR=str(self.dir),
             WHOHANDLES_CLUSTER_SERVICES=self.services,
             WHOHANDLES_RASA_PORT=str(self.ports["front"]),
@@ -73,10 +78,8 @@ class Cluster:
             WHOHANDLES_PG_PORT=str(self.ports["pg"]),
             WHOHANDLES_REDIS_PORT=str(self.ports["redis"]),
             WHOHANDLES_READY_TIMEOUT=str(START_TIMEOUT_S),
-            # like tests/support/stack.py: load and failover tests need throughput from one address
-            WHOHANDLES_RATE_LIMITS=os.environ.get("WHOHANDLES_CLUSTER_RATE_LIMITS", "off"),
-            RASA_TELEMETRY_ENABLED="false",
-            SQLALCHEMY_SILENCE_UBER_WARNING="1",
+            # like deploy/devstack.py: load and failover tests need throughput from one address
+            WHOHANDLES_RATE_LIMITS=str(settings.value("CLUSTER_RATE_LIMITS")),
         )
         for key in (
             "WHOHANDLES_RASA_UPSTREAMS",
@@ -141,7 +144,7 @@ class Cluster:
 
     def destroy(self) -> None:
         self.stop()
-        if not self.keep_dir and self.dir is not None:
+        if not self.keep_dir:
             shutil.rmtree(self.dir, ignore_errors=True)
 
     def __enter__(self) -> "Cluster":
@@ -183,19 +186,12 @@ class Cluster:
 
     def wait_restarted(self, program: str, old_pid: int, ready_url: str | None = None, timeout: float = 300) -> float:
         """Seconds until supervisord runs `program` again under a new pid (and `ready_url` answers 200)."""
-        import httpx
-
         started = time.monotonic()
         while time.monotonic() - started < timeout:
             pid = self.pid(program)
             if pid and pid != old_pid and self.state(program) == "RUNNING":
-                if ready_url is None:
+                if ready_url is None or http_ok(ready_url):
                     return time.monotonic() - started
-                try:
-                    if httpx.get(ready_url, timeout=2).status_code == 200:
-                        return time.monotonic() - started
-                except httpx.HTTPError:
-                    pass
             time.sleep(0.25)  # poll interval
         raise TimeoutError(f"{program} not back within {timeout:.0f} s:\n{self.log(program)}")
 
@@ -208,8 +204,6 @@ class Cluster:
     # ---- PostgreSQL -----------------------------------------------------------------------------------
     def sql(self, query: str) -> list[list[str]]:
         """Rows of `query` from the tracker database, via Debian's psql (no extra Python driver)."""
-        from deploy.cluster import pg_bin
-
         psql = shutil.which("psql") or pg_bin("psql")
         result = subprocess.run(
             [

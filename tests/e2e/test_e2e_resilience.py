@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import socket
-import time
 import uuid
 
 import httpx
@@ -13,7 +12,9 @@ from deploy.devstack import Stack, free_port
 
 pytestmark = pytest.mark.e2e
 
-WITHIN_S = 2.0
+# Not a speed figure (tests never time things): a guard so that an action call Rasa failed to time out shows as a
+# failure instead of a hung test. Rasa gives up on the action after ACTION_TIMEOUT (1.5 s in credentials.yml).
+HANG_GUARD_S = 20.0
 
 
 @pytest.fixture(scope="module")
@@ -38,31 +39,30 @@ def orphan_rasa(tmp_path_factory, hanging_port):
         yield stack
 
 
-def ask(url: str, message: str) -> tuple[float, list[dict]]:
-    started = time.monotonic()
-    response = httpx.post(url, json={"sender": f"down-{uuid.uuid4().hex[:8]}", "message": message}, timeout=30)
+def ask(url: str, message: str) -> list[dict]:
+    response = httpx.post(
+        url, json={"sender": f"down-{uuid.uuid4().hex[:8]}", "message": message}, timeout=HANG_GUARD_S
+    )
     assert response.status_code == 200
-    return time.monotonic() - started, response.json()
+    return response.json()
 
 
-def test_hanging_action_server_gets_an_apology_with_hotlines_within_2_s(orphan_rasa):
-    elapsed, messages = ask(orphan_rasa.webhook, "Who handles labour dispute arbitration?")
+def test_hanging_action_server_gets_an_apology_with_hotlines(orphan_rasa):
+    messages = ask(orphan_rasa.webhook, "Who handles labour dispute arbitration?")  # the action never answers
     text = " ".join(m.get("text", "") for m in messages)
-    assert elapsed < WITHIN_S, f"took {elapsed:.2f} s"
     assert "Sorry" in text and "12333" in text and "12329" in text
 
 
 def test_action_server_down_gets_an_apology_in_chinese(orphan_rasa, hanging_port):
     _, listener = hanging_port
     listener.close()  # now the port refuses connections: the action server is down
-    elapsed, messages = ask(orphan_rasa.webhook, "公积金贷款逾期了找谁")
+    messages = ask(orphan_rasa.webhook, "公积金贷款逾期了找谁")
     text = " ".join(m.get("text", "") for m in messages)
-    assert elapsed < WITHIN_S, f"took {elapsed:.2f} s"
     assert "抱歉" in text and "12333" in text and "12329" in text
 
 
 def test_small_talk_works_without_the_action_server(orphan_rasa):
-    _, messages = ask(orphan_rasa.webhook, "hello")
+    messages = ask(orphan_rasa.webhook, "hello")
     assert "Hello" in messages[0]["text"]
 
 

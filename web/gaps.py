@@ -77,48 +77,45 @@ def _row(gap: dict, csrf: str, show_all: bool) -> str:
     return f'<tr data-reason="{_e(gap["reason"])}" data-status="{gap["status"]}">' + "".join(cells) + "</tr>"
 
 
-def routes(store: FeedbackStore) -> list[Route]:
-    async def page(request: Request) -> Response:
-        show_all = request.query_params.get("show") == "all"
-        gaps = await run_in_threadpool(store.gaps, PAGE_ROWS, show_all)
-        values = staff_values(request)
-        rows = "\n".join(_row(g, values["CSRF"], show_all) for g in gaps)
-        rows = rows or '<tr><td colspan="7" class="empty">No open gaps · 暂无待处理的缺口</td></tr>'
-        open_count = sum(1 for g in gaps if g["status"] == "open")
-        summary = f"{open_count} open · 待处理 {open_count} 条" + (
-            f", {len(gaps) - open_count} closed" if show_all else ""
-        )
-        toggle = (
-            ("/agent/gaps", "Only open gaps · 仅看待处理")
-            if show_all
-            else ("/agent/gaps?show=all", "Also resolved and dismissed · 含已处理")
-        )
-        response = render("gaps.html", SUMMARY=summary, TOGGLE_HREF=toggle[0], TOGGLE_TEXT=toggle[1], **values)  # type: ignore[arg-type]
-        text = bytes(response.body).decode("utf-8").replace("{{ROWS}}", rows)  # rows are built from escaped parts above
-        return HTMLResponse(text, headers={"Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-store"})
+async def page(request: Request) -> Response:
+    store: FeedbackStore = request.app.state.store
+    show_all = request.query_params.get("show") == "all"
+    gaps = await run_in_threadpool(store.gaps, PAGE_ROWS, show_all)
+    values = staff_values(request)
+    rows = "\n".join(_row(g, values["CSRF"], show_all) for g in gaps)
+    rows = rows or '<tr><td colspan="7" class="empty">No open gaps · 暂无待处理的缺口</td></tr>'
+    open_count = sum(1 for g in gaps if g["status"] == "open")
+    summary = f"{open_count} open · 待处理 {open_count} 条" + (f", {len(gaps) - open_count} closed" if show_all else "")
+    toggle = (
+        ("/agent/gaps", "Only open gaps · 仅看待处理")
+        if show_all
+        else ("/agent/gaps?show=all", "Also resolved and dismissed · 含已处理")
+    )
+    response = render("gaps.html", SUMMARY=summary, TOGGLE_HREF=toggle[0], TOGGLE_TEXT=toggle[1], **values)  # type: ignore[arg-type]
+    text = bytes(response.body).decode("utf-8").replace("{{ROWS}}", rows)  # rows are built from escaped parts above
+    return HTMLResponse(text, headers={"Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-store"})
 
-    async def set_status(request: Request) -> Response:
-        try:
-            form = await request.form(max_files=0, max_fields=8, max_part_size=FORM_LIMITS["max_part_size"] * 4)
-        except HTTPException:
-            raise
-        except Exception:  # malformed or oversized form: a plain refusal, never a 500
-            return _refuse(400, "Send the form from the gaps page. · 请从缺口页面提交。")
-        if not csrf_ok(request, form.get("csrf")):
-            return _refuse(403, "This page had expired; reload it and try again. · 页面已过期，请刷新后重试。")
-        question, reason, status = form.get("question"), form.get("reason"), form.get("status")
-        if (
-            not isinstance(question, str)
-            or not question.strip()
-            or reason not in GAP_REASONS
-            or status not in GAP_STATUSES
-        ):
-            return _refuse(400, "Unknown gap or action. · 无效的缺口或操作。")
-        found = await run_in_threadpool(store.set_gap_status, question, reason, status, request.state.staff)
-        if not found:
-            return _refuse(404, "No such gap was recorded. · 没有这条缺口记录。")
-        return RedirectResponse("/agent/gaps" + ("?show=all" if form.get("show") == "all" else ""), status_code=303)
 
+async def set_status(request: Request) -> Response:
+    try:
+        form = await request.form(max_files=0, max_fields=8, max_part_size=FORM_LIMITS["max_part_size"] * 4)
+    except HTTPException:
+        raise
+    except Exception:  # malformed or oversized form: a plain refusal, never a 500
+        return _refuse(400, "Send the form from the gaps page. · 请从缺口页面提交。")
+    if not csrf_ok(request, form.get("csrf")):
+        return _refuse(403, "This page had expired; reload it and try again. · 页面已过期，请刷新后重试。")
+    question, reason, status = form.get("question"), form.get("reason"), form.get("status")
+    if not isinstance(question, str) or not question.strip() or reason not in GAP_REASONS or status not in GAP_STATUSES:
+        return _refuse(400, "Unknown gap or action. · 无效的缺口或操作。")
+    store: FeedbackStore = request.app.state.store
+    found = await run_in_threadpool(store.set_gap_status, question, reason, status, request.state.staff)
+    if not found:
+        return _refuse(404, "No such gap was recorded. · 没有这条缺口记录。")
+    return RedirectResponse("/agent/gaps" + ("?show=all" if form.get("show") == "all" else ""), status_code=303)
+
+
+def routes() -> list[Route]:
     return [
         Route("/agent/gaps", require_staff(page)),
         Route("/agent/gaps/status", require_staff(set_status), methods=["POST"]),

@@ -9,7 +9,7 @@
   is not a number is a 400. Other paths (pages, the login form) are bounded by web/http_limits.BodyLimit.
 
 Errors have the one shape of common/errors.py. The per-sender limit needs the parsed body, so the feedback
-handler applies it (web/server.py).
+handler applies it (web/api.py).
 """
 
 from __future__ import annotations

@@ -11,54 +11,34 @@ import argparse
 import asyncio
 import json
 import logging
-import re
 import threading
-import time
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from starlette.applications import Starlette
-from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
-from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.responses import FileResponse, HTMLResponse, Response
 from starlette.routing import Mount, Route
 
 from common import errors, organizations, retention
 from common import settings as setting
-from common.normalize import normalize
 from common.ratelimit import RateLimiter
-from common.text import MAX_MESSAGE_CHARS, clean_text
 from feedback import FeedbackStore
-from web import auth, gaps, pages
+from web import api, auth, gaps, pages
 from web.config import Settings
 from web.guard import ApiGuard
 from web.http_limits import BodyLimit, server_config
 from web.security_headers import AssetFiles, SecurityHeaders
 from web.staff import StaffStore
-from web.terms import query_terms, warm_up
+from web.terms import warm_up
 
 log = logging.getLogger("whohandles.web")
 STATIC = Path(__file__).resolve().parent / "static"
-MAX_QUERY = 500
-MAX_BODY = 16_384
-DEPT_ID = re.compile(r"^(hrss|hpf)\.[a-z0-9-]{1,60}$")
-SENDER = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
-FEEDBACK_EXAMPLE = (
-    '{"sender": "user-123", "question": "...", "answer": "...", "department_id": "hpf.loans", "vote": "up"}'
-)
-
-
-def _error(status: int, code: str, message: str, retry_after: int | None = None) -> JSONResponse:
-    """The one error shape (common/errors.py): {"error": code, "message": text}."""
-    headers = {"Retry-After": str(retry_after)} if retry_after else None
-    return JSONResponse(errors.error_body(code, message), status_code=status, headers=headers)
-
-
-def _problem(problem: errors.Problem) -> JSONResponse:
-    return _error(problem.status, problem.code, problem.message, problem.retry_after)
+MAX_BODY = 16_384  # every /api/ request body (web/guard.py)
 
 
 class EngineHolder:
@@ -125,6 +105,57 @@ def widget_js() -> str:
     return script.replace(ORGS_PLACEHOLDER, table).replace(TEXT_PLACEHOLDER, texts)
 
 
+# ---- pages ---------------------------------------------------------------------------------------------------------
+async def index(request: Request) -> Response:
+    rasa_url = request.app.state.settings.rasa_url
+    return _page("index.html", _csp(rasa_url), RASA_URL=rasa_url)
+
+
+async def agent(request: Request) -> Response:
+    hotlines = " · ".join(f"{o.hotline} {o.name}" for o in organizations.organizations().values())
+    return _page("agent.html", _csp(), SUBTITLE=hotlines, **auth.staff_values(request))
+
+
+async def asset(request: Request) -> Response:
+    name = request.url.path.lstrip("/")
+    return FileResponse(STATIC / name, headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"})
+
+
+async def widget_script(request: Request) -> Response:
+    return Response(
+        widget_js(),
+        media_type="text/javascript; charset=utf-8",
+        headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+# ---- errors and start-up -------------------------------------------------------------------------------------------
+async def on_http_error(request: Request, exc: HTTPException) -> Response:
+    if request.url.path.startswith("/api/") or exc.status_code != 404:
+        return api.error(exc.status_code, errors.status_code_name(exc.status_code), str(exc.detail))
+    return HTMLResponse("<!doctype html><title>Not found</title><p>Page not found · 页面不存在</p>", 404)
+
+
+async def on_crash(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error on %s", request.url.path)
+    return api.error(500, "internal_error", "Something went wrong on our side; please try again.")
+
+
+@asynccontextmanager
+async def lifespan(app: Starlette) -> AsyncIterator[None]:
+    state = app.state
+    warm_up()
+    auth.warn_if_no_staff(state.staff)
+    days = retention.retention_days()
+    if days:  # stored questions older than the retention period: deleted now and daily
+        store: FeedbackStore = state.store
+        retention.start_daily(lambda: retention.purge_feedback(store.path, days), "feedback")
+    holder: EngineHolder = state.engine
+    if holder.engine is None:  # not passed to create_app (tests pass theirs)
+        await asyncio.to_thread(holder.load)
+    yield
+
+
 def create_app(
     settings: Settings | None = None, engine=None, store: FeedbackStore | None = None, staff: StaffStore | None = None
 ) -> Starlette:
@@ -132,120 +163,18 @@ def create_app(
     settings = settings or Settings.from_env()
     store = store or FeedbackStore(settings.feedback_db)
     staff = staff or StaffStore(settings.staff_db)
-    holder = EngineHolder(engine)
     limiter = RateLimiter(settings.rate_limits)
-
-    @asynccontextmanager
-    async def lifespan(app):
-        warm_up()
-        auth.warn_if_no_staff(staff)
-        days = retention.retention_days()
-        if days:  # stored questions older than the retention period: deleted now and daily
-            retention.start_daily(lambda: retention.purge_feedback(store.path, days), "feedback")
-        if engine is None:
-            await asyncio.to_thread(holder.load)
-        yield
-
-    async def index(request: Request) -> Response:
-        return _page("index.html", _csp(settings.rasa_url), RASA_URL=settings.rasa_url)
-
-    async def agent(request: Request) -> Response:
-        hotlines = " · ".join(f"{o.hotline} {o.name}" for o in organizations.organizations().values())
-        return _page("agent.html", _csp(), SUBTITLE=hotlines, **auth.staff_values(request))
-
-    async def asset(request: Request) -> Response:
-        name = request.url.path.lstrip("/")
-        return FileResponse(STATIC / name, headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"})
-
-    async def widget_script(request: Request) -> Response:
-        return Response(
-            widget_js(),
-            media_type="text/javascript; charset=utf-8",
-            headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
-        )
-
-    async def healthz(request: Request) -> Response:
-        return JSONResponse({"status": "ok", "engine": holder.engine is not None, "problem": holder.problem})
-
-    async def ask(request: Request) -> Response:
-        query = request.query_params.get("q", "").strip()
-        if not query:
-            return _error(400, "missing_query", "Add a question: /api/ask?q=...")
-        if len(query) > MAX_QUERY:
-            return _error(400, "query_too_long", f"Questions are limited to {MAX_QUERY} characters.")
-        try:
-            k = int(request.query_params.get("k", "3"))
-        except ValueError:
-            return _error(400, "bad_k", "k must be a whole number from 1 to 10.")
-        if not 1 <= k <= 10:
-            return _error(400, "bad_k", "k must be a whole number from 1 to 10.")
-        if holder.engine is None:
-            return _error(503, "engine_unavailable", holder.problem)
-        started = time.perf_counter()
-        answer = await run_in_threadpool(holder.ask, query, k)
-        payload = answer.to_dict()
-        payload["terms"] = query_terms(normalize(query))  # the evidence is simplified Chinese
-        payload["hotlines"] = {org: o.hotline for org, o in holder.engine.knowledge.organizations.items()}
-        payload["elapsed_ms"] = round((time.perf_counter() - started) * 1000, 1)
-        return JSONResponse(payload, headers={"Cache-Control": "no-store"})
-
-    async def feedback(request: Request) -> Response:
-        body = await request.body()  # content type, origin and size were checked by web/guard.py
-        if len(body) > MAX_BODY:
-            return _problem(errors.too_large(MAX_BODY))
-        try:
-            data = errors.parse_json(body, FEEDBACK_EXAMPLE)
-        except errors.Problem as problem:
-            return _problem(problem)
-        if not isinstance(data, dict):
-            return _error(400, "body_not_object", "Send a JSON object like " + FEEDBACK_EXAMPLE + ".")
-        fields = {k: data.get(k, "") for k in ("sender", "question", "answer", "department_id", "vote")}
-        if not all(isinstance(v, str) for v in fields.values()):
-            return _error(400, "bad_field", "sender, question, answer, department_id and vote must be strings.")
-        fields = {k: clean_text(v) for k, v in fields.items()}  # control characters, lone surrogates dropped
-        if len(fields["question"]) > MAX_MESSAGE_CHARS:
-            return _error(400, "question_too_long", f"Questions are limited to {MAX_MESSAGE_CHARS} characters.")
-        if fields["vote"] not in ("up", "down"):
-            return _error(400, "bad_vote", "vote must be 'up' or 'down'.")
-        if not SENDER.match(fields["sender"]):
-            return _error(400, "bad_sender", "sender must be 1-128 letters, digits or . _ : -")
-        if not fields["question"].strip():
-            return _error(400, "missing_question", "question must not be empty.")
-        if fields["department_id"] and not DEPT_ID.match(fields["department_id"]):
-            return _error(400, "bad_department", "department_id must look like 'hpf.loans' or be empty.")
-        wait = limiter.check("sender", fields["sender"])
-        if wait:
-            return _problem(errors.rate_limited(wait))
-        vote_id = await run_in_threadpool(store.record_vote, **fields)
-        return JSONResponse({"id": vote_id}, status_code=201)
-
-    async def gaps_json(request: Request) -> Response:
-        try:
-            limit = max(1, min(1000, int(request.query_params.get("limit", "100"))))
-        except ValueError:
-            return _error(400, "bad_limit", "limit must be a whole number.")
-        return JSONResponse({"gaps": await run_in_threadpool(store.gaps, limit)})
-
-    async def on_http_error(request: Request, exc: HTTPException) -> Response:
-        if request.url.path.startswith("/api/") or exc.status_code != 404:
-            return _error(exc.status_code, errors.status_code_name(exc.status_code), str(exc.detail))
-        return HTMLResponse("<!doctype html><title>Not found</title><p>Page not found · 页面不存在</p>", 404)
-
-    async def on_crash(request: Request, exc: Exception) -> Response:
-        log.exception("unhandled error on %s", request.url.path)
-        return _error(500, "internal_error", "Something went wrong on our side; please try again.")
-
     routes = [
         Route("/", index),
         Route("/agent", auth.require_staff(agent)),
-        *gaps.routes(store),
+        *gaps.routes(),
         *auth.routes(),
         Route("/widget.js", widget_script),
         Route("/widget.css", asset),
-        Route("/healthz", healthz),
-        Route("/api/ask", auth.require_staff(ask)),
-        Route("/api/feedback", feedback, methods=["POST"]),
-        Route("/api/gaps", auth.require_staff(gaps_json)),
+        Route("/healthz", api.healthz),
+        Route("/api/ask", auth.require_staff(api.ask)),
+        Route("/api/feedback", api.feedback, methods=["POST"]),
+        Route("/api/gaps", auth.require_staff(api.gaps_json)),
         Mount("/static", AssetFiles(directory=STATIC), name="static"),
     ]
     # Outermost first: security headers on every answer (errors included); CORS; the API's own checks (rate,
@@ -269,7 +198,8 @@ def create_app(
         lifespan=lifespan,
         exception_handlers={HTTPException: on_http_error, Exception: on_crash},  # type: ignore[dict-item]
     )
-    app.state.settings, app.state.store, app.state.engine = settings, store, holder
+    # What the handlers (here, web/api.py, web/auth.py, web/gaps.py) read from request.app.state.
+    app.state.settings, app.state.store, app.state.engine = settings, store, EngineHolder(engine)
     app.state.staff, app.state.login_throttle = staff, auth.LoginThrottle()
     app.state.limiter = limiter
     return app

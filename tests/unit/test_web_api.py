@@ -123,6 +123,32 @@ def test_feedback_rejects_bad_input(client, body, code):
     assert r.json()["error"] == code and r.json()["message"]
 
 
+@pytest.mark.parametrize(
+    "body, code",
+    [
+        (_vote(answer=42, question="x" * 2001, vote="meh"), "bad_field"),
+        (_vote(question="x" * 2001, vote="meh"), "question_too_long"),
+        (_vote(vote="meh", sender="<script>"), "bad_vote"),
+        (_vote(sender="<script>", question=" "), "bad_sender"),
+        (_vote(question="", department_id="../../etc"), "missing_question"),
+        ({"question": "loan overdue"}, "bad_vote"),
+        ({"question": "loan overdue", "vote": "up"}, "bad_sender"),
+    ],
+)
+def test_feedback_reports_the_first_problem_when_several(client, body, code):
+    """Several things wrong: the one reported is the first in web/requests.py FeedbackVote.PROBLEMS."""
+    assert client.post("/api/feedback", json=body).json()["error"] == code
+
+
+@pytest.mark.parametrize(
+    "params, code",
+    [({"k": "abc"}, "missing_query"), ({"q": "x" * 501, "k": "0"}, "query_too_long"), ({"q": " x ", "k": "+7"}, None)],
+)
+def test_ask_reports_the_first_problem_when_several(client, params, code):
+    r = client.get("/api/ask", params=params)
+    assert (r.json().get("error") if r.status_code != 200 else None) == code
+
+
 def test_feedback_rejects_garbage_and_huge_bodies(client):
     as_json = {"content-type": "application/json"}
     assert client.post("/api/feedback", content=b"\xff\xfe not json", headers=as_json).json()["error"] == "invalid_json"

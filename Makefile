@@ -69,7 +69,7 @@ eval-evidence: $(INDEX) ## Evidence precision@1 (and department figures) on our 
 	$(VENV_APP)/bin/whohandles eval tests/data/evidence.jsonl
 
 .PHONY: calibrate
-calibrate: $(INDEX) ## Refit fusion weights and the no-answer threshold on our own questions (prints the tables)
+calibrate: $(INDEX) ## Refit fusion weights, the no-answer threshold and the evidence weight on our own questions (prints the tables)
 	$(APP_PY) -m retrieval.calibrate
 
 .PHONY: test-unit

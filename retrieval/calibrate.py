@@ -130,7 +130,10 @@ def fit_direction(items: list[Measured], outside: np.ndarray) -> tuple[np.ndarra
     """The domain direction: logistic regression on query vectors (ours in scope vs out of scope, the outside
     topics as further negatives). Returns each item's cross-fitted score (from a model that never saw it)
     and the direction and bias fitted on everything, which the engine ships."""
-    x = np.vstack([m.signals.vector for m in items if m.signals.vector is not None])
+    vectors = [m.signals.vector for m in items]
+    if any(v is None for v in vectors):  # Engine.signals always encodes; dropping one would misalign x and y
+        raise ValueError("every calibration question needs its query vector")
+    x = np.vstack([v for v in vectors if v is not None])
     y = np.array([m.in_scope for m in items], dtype=int)
     strata = y * 10 + np.array([m.source == REALISTIC for m in items])
     scores = np.zeros(len(items))

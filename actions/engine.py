@@ -8,7 +8,6 @@ threads never load it twice. actions/__init__.py calls it at import so the serve
 
 from __future__ import annotations
 
-import os
 import threading
 
 from common import settings
@@ -18,23 +17,16 @@ _lock = threading.Lock()
 _engine: Engine | None = None
 
 
-def _one_thread() -> None:
-    """Rasa and the action server share 2 cores: keep BLAS (and torch, which reads OMP_NUM_THREADS when it is
-    first imported — only for a sentence-transformers encoder) to one thread each. (The e5 encoder takes every
-    core for the few milliseconds a question is encoded: Rasa is waiting on the action meanwhile;
-    WHOHANDLES_ENCODER_THREADS overrides it.) torch itself is not imported here: the default encoder never
-    needs it, and importing it cost the action server ~300 MB and 3-4 s at start."""
-    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
-        os.environ.setdefault(var, "1")
-
-
 def get_engine() -> Engine:
     """The process-wide Engine; raises retrieval.IndexMissingError ("run `whohandles index`") if absent."""
     global _engine
     if _engine is None:
         with _lock:
             if _engine is None:
-                _one_thread()
+                # Rasa and the action server share 2 cores: one BLAS (and torch, for a sentence-transformers
+                # encoder) thread each; e5 takes every core for the few ms of a question (WHOHANDLES_ENCODER_THREADS
+                # overrides it). torch is not imported here: e5 never needs it (it cost ~300 MB and 3-4 s at start).
+                settings.apply_process_env()
                 engine = Engine.load(settings.path("INDEX_DIR"))
                 # Repeated questions skip the encoder (embeddings/query_cache.py; 0 disables).
                 size = settings.integer("QUERY_CACHE")

@@ -29,11 +29,9 @@ ACTION_TIMEOUT_S = 1.5
 
 def action_timeout(credentials: Path = CREDENTIALS) -> float:
     """Seconds Rasa waits for the action server: the environment, else credentials.yml, else 1.5."""
-    if settings.value(ACTION_TIMEOUT_ENV):
-        return settings.number(ACTION_TIMEOUT_ENV)
     data = yaml.safe_load(credentials.read_text(encoding="utf-8")) if credentials.exists() else None
     channel = (data or {}).get(CHANNEL) or {}
-    return float(channel.get("action_timeout") or ACTION_TIMEOUT_S)
+    return settings.number_or(ACTION_TIMEOUT_ENV, float(channel.get("action_timeout") or ACTION_TIMEOUT_S))
 
 
 def check_rasa_version(version: str) -> None:

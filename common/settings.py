@@ -50,10 +50,6 @@ class Setting:
         return PREFIX + self.name
 
 
-def _s(name: str, default: str | None, kind: str, meaning: str, group: str) -> Setting:
-    return Setting(name, default, kind, meaning, group)
-
-
 RUN, WEB, ENGINE, CLUSTER, SUPERVISOR, TESTS = (
     "servers",
     "web server",
@@ -65,39 +61,43 @@ RUN, WEB, ENGINE, CLUSTER, SUPERVISOR, TESTS = (
 
 SETTINGS: tuple[Setting, ...] = (
     # ---- the servers of `make run` (and of every test stack, on other ports) ------------------------------------
-    _s("RASA_PORT", "5005", "int", "Rasa server (REST channel); in the cluster, nginx in front of the replicas", RUN),
-    _s("ACTIONS_PORT", "5055", "int", "action server; in the cluster, nginx in front of the action servers", RUN),
-    _s("WEB_PORT", "8080", "int", "web server: demo page and widget, agent console, /api", RUN),
-    _s("BIND", "127.0.0.1", "str", "address Rasa, the action server and the cluster's parts listen on", RUN),
-    _s("WEB_HOST", "127.0.0.1", "str", "address the web server listens on", RUN),
-    _s("ACTION_URL", "http://127.0.0.1:{ACTIONS_PORT}/webhook", "str", "where Rasa sends custom actions", RUN),
-    _s("RASA_URL", "http://127.0.0.1:{RASA_PORT}", "str", "the Rasa server the demo page's widget talks to", RUN),
-    _s(
+    Setting(
+        "RASA_PORT", "5005", "int", "Rasa server (REST channel); in the cluster, nginx in front of the replicas", RUN
+    ),
+    Setting("ACTIONS_PORT", "5055", "int", "action server; in the cluster, nginx in front of the action servers", RUN),
+    Setting("WEB_PORT", "8080", "int", "web server: demo page and widget, agent console, /api", RUN),
+    Setting("BIND", "127.0.0.1", "str", "address Rasa, the action server and the cluster's parts listen on", RUN),
+    Setting("WEB_HOST", "127.0.0.1", "str", "address the web server listens on", RUN),
+    Setting("ACTION_URL", "http://127.0.0.1:{ACTIONS_PORT}/webhook", "str", "where Rasa sends custom actions", RUN),
+    Setting("RASA_URL", "http://127.0.0.1:{RASA_PORT}", "str", "the Rasa server the demo page's widget talks to", RUN),
+    Setting(
         "CORS",
         "http://127.0.0.1:{WEB_PORT},http://localhost:{WEB_PORT}",
         "str",
         "browser origins allowed to call the REST channel (commas or spaces); never `*`",
         RUN,
     ),
-    _s("TRACKER_DB", "var/tracker.db", "path", "Rasa's conversations (SQLite tracker store)", RUN),
-    _s("MODELS", "models", "path", "trained Rasa model (directory or file)", RUN),
-    _s("ENDPOINTS", "endpoints.yml", "path", "Rasa endpoints file (`make cluster`: deploy/endpoints-cluster.yml)", RUN),
-    _s(
+    Setting("TRACKER_DB", "var/tracker.db", "path", "Rasa's conversations (SQLite tracker store)", RUN),
+    Setting("MODELS", "models", "path", "trained Rasa model (directory or file)", RUN),
+    Setting(
+        "ENDPOINTS", "endpoints.yml", "path", "Rasa endpoints file (`make cluster`: deploy/endpoints-cluster.yml)", RUN
+    ),
+    Setting(
         "ACTION_TIMEOUT",
         None,
         "float",
         "seconds Rasa waits for an action (unset: credentials.yml's action_timeout, 1.5; `make cluster`: 6)",
         RUN,
     ),
-    _s(
+    Setting(
         "READY_TIMEOUT",
         None,
         "float",
         "seconds to wait for every server to answer (unset: 300 in `make run`, 600 in `make cluster`)",
         RUN,
     ),
-    _s("MAX_SESSION_TURNS", "8", "int", "user messages after which a conversation starts a new session", RUN),
-    _s(
+    Setting("MAX_SESSION_TURNS", "8", "int", "user messages after which a conversation starts a new session", RUN),
+    Setting(
         "RATE_LIMITS",
         None,
         "str",
@@ -105,62 +105,66 @@ SETTINGS: tuple[Setting, ...] = (
         "6/10 seconds;20/minute;300/hour, ip 30/10 seconds;120/minute;3000/hour)",
         RUN,
     ),
-    _s("RETENTION_DAYS", "180", "str", "days questions and conversations are kept; `off` keeps them", RUN),
+    Setting("RETENTION_DAYS", "180", "str", "days questions and conversations are kept; `off` keeps them", RUN),
     # ---- retrieval -----------------------------------------------------------------------------------------------
-    _s("INDEX_DIR", "var/index", "path", "FAISS index (CLI, action server and web server)", ENGINE),
-    _s(
+    Setting("INDEX_DIR", "var/index", "path", "FAISS index (CLI, action server and web server)", ENGINE),
+    Setting(
         "ENCODER",
         "e5",
         "str",
         "query/passage encoder: e5, use, minilm or any sentence-transformers name or path",
         ENGINE,
     ),
-    _s("ENCODER_THREADS", None, "int", "threads the encoder uses for a question (unset: every core)", ENGINE),
-    _s("QUERY_CACHE", "4096", "int", "action server's cache of encoded questions, in entries; 0 disables", ENGINE),
+    Setting("ENCODER_THREADS", None, "int", "threads the encoder uses for a question (unset: every core)", ENGINE),
+    Setting("QUERY_CACHE", "4096", "int", "action server's cache of encoded questions, in entries; 0 disables", ENGINE),
     # ---- web server ----------------------------------------------------------------------------------------------
-    _s("WIDGET_ORIGINS", None, "str", "other sites allowed to post 👍/👎 (commas or spaces, like CORS)", WEB),
-    _s("FEEDBACK_DB", "var/feedback.db", "path", "votes, unanswered questions, gap status (SQLite)", WEB),
-    _s("STAFF_DB", "var/staff.db", "path", "staff accounts (session.key is written beside it)", WEB),
-    _s(
+    Setting("WIDGET_ORIGINS", None, "str", "other sites allowed to post 👍/👎 (commas or spaces, like CORS)", WEB),
+    Setting("FEEDBACK_DB", "var/feedback.db", "path", "votes, unanswered questions, gap status (SQLite)", WEB),
+    Setting("STAFF_DB", "var/staff.db", "path", "staff accounts (session.key is written beside it)", WEB),
+    Setting(
         "SESSION_SECRET",
         None,
         "str",
         "key that signs the staff session cookie (unset: generated into session.key)",
         WEB,
     ),
-    _s("SESSION_HOURS", "8", "float", "how long a staff session lasts without use", WEB),
-    _s("HTTPS", "0", "flag", "`1` behind HTTPS: Secure `__Host-` session cookie", WEB),
-    _s("HSTS_SECONDS", "0", "int", "`Strict-Transport-Security` max-age, HTTPS deployments only (0: off)", WEB),
-    _s(
+    Setting("SESSION_HOURS", "8", "float", "how long a staff session lasts without use", WEB),
+    Setting("HTTPS", "0", "flag", "`1` behind HTTPS: Secure `__Host-` session cookie", WEB),
+    Setting("HSTS_SECONDS", "0", "int", "`Strict-Transport-Security` max-age, HTTPS deployments only (0: off)", WEB),
+    Setting(
         "TRUSTED_USER_HEADER",
         None,
         "str",
         "header with the staff name set by an authenticating proxy (unset: off)",
         WEB,
     ),
-    _s("WEB_MAX_HEADER_BYTES", "16384", "int", "request line + headers", WEB),
-    _s("WEB_MAX_BODY_BYTES", "65536", "int", "any request body (`/api/feedback` keeps its own 16 KB)", WEB),
-    _s("WEB_REQUEST_TIMEOUT", "10", "float", "seconds to send a whole request", WEB),
+    Setting("WEB_MAX_HEADER_BYTES", "16384", "int", "request line + headers", WEB),
+    Setting("WEB_MAX_BODY_BYTES", "65536", "int", "any request body (`/api/feedback` keeps its own 16 KB)", WEB),
+    Setting("WEB_REQUEST_TIMEOUT", "10", "float", "seconds to send a whole request", WEB),
     # ---- `make cluster` (deploy/cluster.py) ----------------------------------------------------------------------
-    _s("CLUSTER_DIR", "var/cluster", "path", "the cluster's configuration, data and logs", CLUSTER),
-    _s("CLUSTER_SERVICES", "postgres redis actions rasa nginx web", "str", "the parts this machine starts", CLUSTER),
-    _s("RASA_REPLICA_PORTS", "5105 5106", "ports", "ports of this machine's Rasa replicas", CLUSTER),
-    _s("ACTIONS_REPLICA_PORTS", "5155 5156", "ports", "ports of this machine's action servers", CLUSTER),
-    _s("RASA_UPSTREAMS", None, "str", "host:port of every Rasa replica nginx uses (unset: the local ones)", CLUSTER),
-    _s(
+    Setting("CLUSTER_DIR", "var/cluster", "path", "the cluster's configuration, data and logs", CLUSTER),
+    Setting(
+        "CLUSTER_SERVICES", "postgres redis actions rasa nginx web", "str", "the parts this machine starts", CLUSTER
+    ),
+    Setting("RASA_REPLICA_PORTS", "5105 5106", "ports", "ports of this machine's Rasa replicas", CLUSTER),
+    Setting("ACTIONS_REPLICA_PORTS", "5155 5156", "ports", "ports of this machine's action servers", CLUSTER),
+    Setting(
+        "RASA_UPSTREAMS", None, "str", "host:port of every Rasa replica nginx uses (unset: the local ones)", CLUSTER
+    ),
+    Setting(
         "ACTIONS_UPSTREAMS", None, "str", "host:port of every action server nginx uses (unset: the local ones)", CLUSTER
     ),
-    _s("PG_HOST", "127.0.0.1", "str", "PostgreSQL tracker store", CLUSTER),
-    _s("PG_PORT", "5432", "int", "PostgreSQL port", CLUSTER),
-    _s("PG_DB", "whohandles", "str", "PostgreSQL database", CLUSTER),
-    _s("PG_USER", "whohandles", "str", "PostgreSQL user (the superuser initdb creates)", CLUSTER),
-    _s("PG_PASSWORD", "whohandles", "str", "PostgreSQL password", CLUSTER),
-    _s("PG_ALLOW", "127.0.0.1/32", "str", "network allowed to reach PostgreSQL over TCP", CLUSTER),
-    _s("REDIS_HOST", "127.0.0.1", "str", "Redis lock store", CLUSTER),
-    _s("REDIS_PORT", "6379", "int", "Redis port", CLUSTER),
-    _s("REDIS_DB", "0", "int", "Redis database number", CLUSTER),
-    _s("REDIS_PASSWORD", None, "str", "Redis password (unset: none)", CLUSTER),
-    _s(
+    Setting("PG_HOST", "127.0.0.1", "str", "PostgreSQL tracker store", CLUSTER),
+    Setting("PG_PORT", "5432", "int", "PostgreSQL port", CLUSTER),
+    Setting("PG_DB", "whohandles", "str", "PostgreSQL database", CLUSTER),
+    Setting("PG_USER", "whohandles", "str", "PostgreSQL user (the superuser initdb creates)", CLUSTER),
+    Setting("PG_PASSWORD", "whohandles", "str", "PostgreSQL password", CLUSTER),
+    Setting("PG_ALLOW", "127.0.0.1/32", "str", "network allowed to reach PostgreSQL over TCP", CLUSTER),
+    Setting("REDIS_HOST", "127.0.0.1", "str", "Redis lock store", CLUSTER),
+    Setting("REDIS_PORT", "6379", "int", "Redis port", CLUSTER),
+    Setting("REDIS_DB", "0", "int", "Redis database number", CLUSTER),
+    Setting("REDIS_PASSWORD", None, "str", "Redis password (unset: none)", CLUSTER),
+    Setting(
         "LOCK_STORE",
         "bot.lock_store.AtomicRedisLockStore",
         "str",
@@ -168,9 +172,9 @@ SETTINGS: tuple[Setting, ...] = (
         CLUSTER,
     ),
     # ---- set by `make run` for deploy/supervisord-run.conf -------------------------------------------------------
-    _s("RUN_DIR", None, "path", "supervisord's socket, pid file and log (`make run`: var/run)", SUPERVISOR),
-    _s("RUN_USER", None, "str", "the user supervisord runs as (`make run`: whoever runs it)", SUPERVISOR),
-    _s(
+    Setting("RUN_DIR", None, "path", "supervisord's socket, pid file and log (`make run`: var/run)", SUPERVISOR),
+    Setting("RUN_USER", None, "str", "the user supervisord runs as (`make run`: whoever runs it)", SUPERVISOR),
+    Setting(
         "SUPERVISOR_TOKEN",
         None,
         "str",
@@ -178,13 +182,17 @@ SETTINGS: tuple[Setting, ...] = (
         SUPERVISOR,
     ),
     # ---- tests and benchmarks ------------------------------------------------------------------------------------
-    _s("STACK_TIMEOUT", None, "float", "seconds a test stack may take to start (unset: 300; a cluster 600)", TESTS),
-    _s("CLUSTER_RATE_LIMITS", "off", "str", "RATE_LIMITS of the test clusters", TESTS),
-    _s("TEST_LOCK_STORE", None, "str", "LOCK_STORE of the cluster tests (`redis`: Rasa's stock store)", TESTS),
-    _s("BROWSER_WEB_URL", None, "str", "browser tests against this running web server instead of their own", TESTS),
-    _s("BROWSER_STAFF_USER", None, "str", "its staff account, with BROWSER_STAFF_PASSWORD", TESTS),
-    _s("BROWSER_STAFF_PASSWORD", None, "str", "the password of BROWSER_STAFF_USER", TESTS),
-    _s("BENCH_STAFF_PASSWORD", None, "str", "password of `bench/browser_latency.py --staff-user`", TESTS),
+    Setting(
+        "STACK_TIMEOUT", None, "float", "seconds a test stack may take to start (unset: 300; a cluster 600)", TESTS
+    ),
+    Setting("CLUSTER_RATE_LIMITS", "off", "str", "RATE_LIMITS of the test clusters", TESTS),
+    Setting("TEST_LOCK_STORE", None, "str", "LOCK_STORE of the cluster tests (`redis`: Rasa's stock store)", TESTS),
+    Setting(
+        "BROWSER_WEB_URL", None, "str", "browser tests against this running web server instead of their own", TESTS
+    ),
+    Setting("BROWSER_STAFF_USER", None, "str", "its staff account, with BROWSER_STAFF_PASSWORD", TESTS),
+    Setting("BROWSER_STAFF_PASSWORD", None, "str", "the password of BROWSER_STAFF_USER", TESTS),
+    Setting("BENCH_STAFF_PASSWORD", None, "str", "password of `bench/browser_latency.py --staff-user`", TESTS),
 )
 
 BY_NAME: dict[str, Setting] = {s.name: s for s in SETTINGS}
@@ -199,6 +207,14 @@ PROCESS_ENV: dict[str, str] = {
     "HF_HUB_OFFLINE": "1",
     "TRANSFORMERS_OFFLINE": "1",
 }
+
+
+def apply_process_env() -> None:
+    """PROCESS_ENV for this process, where the environment does not say otherwise (a server started without
+    its scripts/serve-* script, e.g. by a test)."""
+    for name, raw in PROCESS_ENV.items():
+        os.environ.setdefault(name, raw)
+
 
 _FOLLOWS = re.compile(r"\{([A-Z0-9_]+)\}")
 _FLAGS = {"1": True, "true": True, "yes": True, "on": True, "0": False, "false": False, "no": False, "off": False}
@@ -246,6 +262,12 @@ def number(name: str, env: Mapping[str, str] | None = None) -> float:
         return float(raw)
     except ValueError:
         raise SettingError(f"{_setting(name).var} must be a number, not {raw!r}") from None
+
+
+def number_or(name: str, unset: float, env: Mapping[str, str] | None = None) -> float:
+    """A number setting without a default of its own: its value when set, else `unset` (which depends on who
+    asks: `make run` waits 300 s for the servers, `make cluster` 600)."""
+    return number(name, env) if value(name, env) is not None else unset
 
 
 def ports(name: str, env: Mapping[str, str] | None = None) -> list[int]:

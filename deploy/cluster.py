@@ -41,10 +41,6 @@ CLUSTER_ACTION_TIMEOUT_S = 6.0
 CLUSTER_READY_TIMEOUT_S = 600.0
 
 
-def _number_or(name: str, fallback: float) -> float:
-    return setting.number(name) if setting.value(name) else fallback
-
-
 def _setting(read: Callable[[str], Any], name: str) -> Any:
     """A field default read from common/settings.py (the defaults are declared there, once)."""
     return field(default_factory=lambda: read(name))
@@ -88,8 +84,8 @@ class Settings:
     lock_lifetime: int = field(default_factory=lambda: int(os.environ.get("TICKET_LOCK_LIFETIME") or "10"))
     # Seconds a replica waits for an action (the single stack's 1.5 s is too tight when one replica carries
     # the load of a dead one on shared cores; nginx already re-sends calls to a dead action server).
-    action_timeout: float = field(default_factory=lambda: _number_or("ACTION_TIMEOUT", CLUSTER_ACTION_TIMEOUT_S))
-    ready_timeout: float = field(default_factory=lambda: _number_or("READY_TIMEOUT", CLUSTER_READY_TIMEOUT_S))
+    action_timeout: float = field(default_factory=lambda: setting.number_or("ACTION_TIMEOUT", CLUSTER_ACTION_TIMEOUT_S))
+    ready_timeout: float = field(default_factory=lambda: setting.number_or("READY_TIMEOUT", CLUSTER_READY_TIMEOUT_S))
 
     def __post_init__(self) -> None:
         self.dir = self.dir.resolve()

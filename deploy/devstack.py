@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def start_timeout(fallback: float) -> float:
     """Seconds a stack or cluster may take to start: $WHOHANDLES_STACK_TIMEOUT, else `fallback`."""
-    return settings.number("STACK_TIMEOUT") if settings.value("STACK_TIMEOUT") else fallback
+    return settings.number_or("STACK_TIMEOUT", fallback)
 
 
 READY_TIMEOUT_S = start_timeout(300)

@@ -23,7 +23,7 @@ def main() -> int:
         rasa = f"http://127.0.0.1:{settings.integer('RASA_PORT')}"
         actions = f"http://127.0.0.1:{settings.integer('ACTIONS_PORT')}"
         web = f"http://127.0.0.1:{settings.integer('WEB_PORT')}"
-        timeout = settings.number("READY_TIMEOUT") if settings.value("READY_TIMEOUT") else READY_TIMEOUT_S
+        timeout = settings.number_or("READY_TIMEOUT", READY_TIMEOUT_S)
     except settings.SettingError as exc:
         print(f"whohandles: {exc}", file=sys.stderr)
         return 2

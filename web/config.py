@@ -1,6 +1,7 @@
 """Server settings from the environment (and `python -m web.server` flags), so tests can run it on other ports.
 
-The defaults are common/settings.py's; the fields' own defaults are for tests that build a Settings directly."""
+The defaults are common/settings.py's: `from_env` reads the environment through it, and the fields' own defaults
+(for tests that build a Settings directly) are its defaults, whatever the environment says."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ from common.origins import parse_origins
 
 @dataclass(frozen=True)
 class Settings:
-    host: str = "127.0.0.1"
-    port: int = 8080
-    rasa_url: str = "http://127.0.0.1:5005"
+    host: str = str(setting.value("WEB_HOST", {}))
+    port: int = setting.integer("WEB_PORT", {})
+    rasa_url: str = str(setting.value("RASA_URL", {}))
     # Other sites allowed to post 👍/👎 from an embedded widget (this server's own origin is always allowed).
     widget_origins: tuple[str, ...] = field(default_factory=tuple)
     feedback_db: str | None = None
@@ -24,13 +25,21 @@ class Settings:
     session_secret: str | None = (
         None  # WHOHANDLES_SESSION_SECRET, default generated once into session.key beside the staff DB
     )
-    session_hours: float = 8.0  # WHOHANDLES_SESSION_HOURS: a staff login lasts this long without use
-    https: bool = False  # WHOHANDLES_HTTPS=1 behind an HTTPS proxy: Secure session cookie
-    hsts_seconds: int = 0  # WHOHANDLES_HSTS_SECONDS > 0: Strict-Transport-Security max-age (HTTPS only)
+    session_hours: float = setting.number(
+        "SESSION_HOURS", {}
+    )  # WHOHANDLES_SESSION_HOURS: a staff login lasts this long without use
+    https: bool = setting.flag("HTTPS", {})  # WHOHANDLES_HTTPS=1 behind an HTTPS proxy: Secure session cookie
+    hsts_seconds: int = setting.integer(
+        "HSTS_SECONDS", {}
+    )  # WHOHANDLES_HSTS_SECONDS > 0: Strict-Transport-Security max-age (HTTPS only)
     trusted_user_header: str = ""  # WHOHANDLES_TRUSTED_USER_HEADER: staff name set by an authenticating proxy
-    max_header_bytes: int = 16_384  # WHOHANDLES_WEB_MAX_HEADER_BYTES: request line + headers
-    max_body_bytes: int = 65_536  # WHOHANDLES_WEB_MAX_BODY_BYTES: any request body
-    request_timeout: float = 10.0  # WHOHANDLES_WEB_REQUEST_TIMEOUT: seconds to send a whole request
+    max_header_bytes: int = setting.integer(
+        "WEB_MAX_HEADER_BYTES", {}
+    )  # WHOHANDLES_WEB_MAX_HEADER_BYTES: request line + headers
+    max_body_bytes: int = setting.integer("WEB_MAX_BODY_BYTES", {})  # WHOHANDLES_WEB_MAX_BODY_BYTES: any request body
+    request_timeout: float = setting.number(
+        "WEB_REQUEST_TIMEOUT", {}
+    )  # WHOHANDLES_WEB_REQUEST_TIMEOUT: seconds to send a whole request
     # Per-client rate limits (common/ratelimit.py): None reads $WHOHANDLES_RATE_LIMITS; "off" disables them.
     rate_limits: str | None = None
 

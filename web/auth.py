@@ -38,6 +38,7 @@ from starlette.routing import Route
 
 from web import pages
 from web.config import Settings
+from web.security_headers import page_csp
 from web.staff import NAME, StaffStore
 
 log = logging.getLogger("whohandles.web")
@@ -45,10 +46,6 @@ STATIC = Path(__file__).resolve().parent / "static"
 COOKIE = "whohandles_staff"
 DEFAULT_NEXT = "/agent"
 FORM_LIMITS = {"max_files": 0, "max_fields": 8, "max_part_size": 4096}
-PAGE_CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-    "frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-)
 Endpoint = Callable[[Request], Awaitable[Response]]
 
 
@@ -208,13 +205,18 @@ class LoginThrottle:
 
 
 # ---- pages ---------------------------------------------------------------------------------------------------------
+def staff_html(text: str, status: int = 200, headers: dict[str, str] | None = None) -> HTMLResponse:
+    """A staff page's HTML: our pages' CSP, and never stored by a browser or proxy."""
+    return HTMLResponse(
+        text,
+        status_code=status,
+        headers={"Content-Security-Policy": page_csp(), "Cache-Control": "no-store", **(headers or {})},
+    )
+
+
 def render(name: str, status: int = 200, headers: dict[str, str] | None = None, **values: str) -> HTMLResponse:
     """A template from web/static with {{KEY}} placeholders filled in, HTML-escaped."""
-    return HTMLResponse(
-        pages.render_text(name, **values),
-        status_code=status,
-        headers={"Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-store", **(headers or {})},
-    )
+    return staff_html(pages.render_text(name, **values), status, headers)
 
 
 def _login_page(

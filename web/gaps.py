@@ -20,7 +20,8 @@ from starlette.routing import Route
 from common.language import detect
 from feedback import FeedbackStore
 from feedback.store import GAP_REASONS, GAP_STATUSES
-from web.auth import FORM_LIMITS, PAGE_CSP, csrf_ok, render, require_staff, staff_values
+from web import pages
+from web.auth import FORM_LIMITS, csrf_ok, require_staff, staff_html, staff_values
 
 STATIC = Path(__file__).resolve().parent / "static"
 PREVIEW = 120  # characters of a long question shown before "show all"
@@ -91,9 +92,8 @@ async def page(request: Request) -> Response:
         if show_all
         else ("/agent/gaps?show=all", "Also resolved and dismissed · 含已处理")
     )
-    response = render("gaps.html", SUMMARY=summary, TOGGLE_HREF=toggle[0], TOGGLE_TEXT=toggle[1], **values)  # type: ignore[arg-type]
-    text = bytes(response.body).decode("utf-8").replace("{{ROWS}}", rows)  # rows are built from escaped parts above
-    return HTMLResponse(text, headers={"Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-store"})
+    text = pages.render_text("gaps.html", SUMMARY=summary, TOGGLE_HREF=toggle[0], TOGGLE_TEXT=toggle[1], **values)  # type: ignore[arg-type]
+    return staff_html(text.replace("{{ROWS}}", rows))  # rows are built from escaped parts above
 
 
 async def set_status(request: Request) -> Response:
@@ -128,6 +128,4 @@ def _refuse(status: int, message: str) -> HTMLResponse:
         f'<link rel="stylesheet" href="/static/agent.css"><main><p class="login-message">{_e(message)}</p>'
         f'<p><a href="/agent/gaps">Back to the gaps · 返回缺口列表</a></p></main></html>'
     )
-    return HTMLResponse(
-        body, status_code=status, headers={"Content-Security-Policy": PAGE_CSP, "Cache-Control": "no-store"}
-    )
+    return staff_html(body, status)

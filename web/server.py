@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import json
 import logging
 import threading
@@ -32,7 +33,7 @@ from web import api, auth, gaps, pages
 from web.config import Settings
 from web.guard import ApiGuard
 from web.http_limits import BodyLimit, server_config
-from web.security_headers import AssetFiles, SecurityHeaders
+from web.security_headers import AssetFiles, SecurityHeaders, page_csp
 from web.staff import StaffStore
 from web.terms import warm_up
 
@@ -72,20 +73,7 @@ class EngineHolder:
 def _page(name: str, csp: str, **values: str) -> HTMLResponse:
     return HTMLResponse(
         pages.render_text(name, **values),
-        headers={
-            "Content-Security-Policy": csp,
-            "Cache-Control": "no-cache",
-            "X-Content-Type-Options": "nosniff",
-            "Referrer-Policy": "same-origin",
-        },
-    )
-
-
-def _csp(connect: str = "") -> str:
-    return (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-        f"connect-src 'self' {connect}".rstrip()
-        + "; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+        headers={"Content-Security-Policy": csp, "Cache-Control": "no-cache"},  # the rest: SecurityHeaders
     )
 
 
@@ -95,6 +83,7 @@ ORGS_PLACEHOLDER = "/*{{ORGS}}*/ null"
 TEXT_PLACEHOLDER = "/*{{TEXT}}*/ null"
 
 
+@functools.cache  # every citizen page loads it; the files change only with a deployment (a restart)
 def widget_js() -> str:
     """widget.js with the organisations' names and hotlines filled in from the department catalogue
     (common.organizations), and its interface texts from its message catalogue (static/widget-text.json):
@@ -108,24 +97,24 @@ def widget_js() -> str:
 # ---- pages ---------------------------------------------------------------------------------------------------------
 async def index(request: Request) -> Response:
     rasa_url = request.app.state.settings.rasa_url
-    return _page("index.html", _csp(rasa_url), RASA_URL=rasa_url)
+    return _page("index.html", page_csp(rasa_url), RASA_URL=rasa_url)
 
 
 async def agent(request: Request) -> Response:
     hotlines = " · ".join(f"{o.hotline} {o.name}" for o in organizations.organizations().values())
-    return _page("agent.html", _csp(), SUBTITLE=hotlines, **auth.staff_values(request))
+    return _page("agent.html", page_csp(), SUBTITLE=hotlines, **auth.staff_values(request))
 
 
 async def asset(request: Request) -> Response:
     name = request.url.path.lstrip("/")
-    return FileResponse(STATIC / name, headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"})
+    return FileResponse(STATIC / name, headers={"Cache-Control": "no-cache"})
 
 
 async def widget_script(request: Request) -> Response:
     return Response(
         widget_js(),
         media_type="text/javascript; charset=utf-8",
-        headers={"Cache-Control": "no-cache", "X-Content-Type-Options": "nosniff"},
+        headers={"Cache-Control": "no-cache"},
     )
 
 

@@ -149,10 +149,10 @@ def main(argv: list[str] | None = None) -> int:
         web_url = args.web_url
         user, password = args.staff_user, os.environ.get("WHOHANDLES_BENCH_STAFF_PASSWORD", "")
         if not web_url:
-            from deploy.devstack import browser_stack  # noqa: PLC0415
+            from deploy.devstack import Stack  # noqa: PLC0415
 
             workdir = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="whohandles-bench-")))
-            running = stack.enter_context(browser_stack(workdir))
+            running = stack.enter_context(Stack(workdir, web=True))
             web_url, user, password = running.web_url, running.staff_user, running.staff_password
         elif not (user and password):
             raise SystemExit("--web-url needs --staff-user and $WHOHANDLES_BENCH_STAFF_PASSWORD for the console")

@@ -21,10 +21,8 @@ import signal
 import socket
 import subprocess
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 from common import settings
 from deploy.cluster import http_ok
@@ -277,18 +275,3 @@ class Stack:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
-
-
-@contextmanager
-def running_stack(workdir: Path, **options: object) -> Iterator[Stack]:
-    """Start a Stack (see its options) and stop it afterwards."""
-    stack = Stack(Path(workdir), **options)  # type: ignore[arg-type]
-    with stack:
-        yield stack
-
-
-@contextmanager
-def browser_stack(workdir: Path) -> Iterator[Stack]:
-    """Rasa + actions + web, for the browser tests (exposes .web_url and .feedback_db)."""
-    with running_stack(workdir, web=True) as stack:
-        yield stack

@@ -50,9 +50,9 @@ def stack(tmp_path_factory):
             os.environ["WHOHANDLES_BROWSER_STAFF_PASSWORD"],
         )
         return
-    from deploy.devstack import browser_stack
+    from deploy.devstack import Stack
 
-    with browser_stack(tmp_path_factory.mktemp("stack")) as running:
+    with Stack(tmp_path_factory.mktemp("stack"), web=True) as running:  # Rasa + actions + web
         yield running
 
 
